@@ -1,0 +1,888 @@
+/*
+ * client.c - what a PostgreSQL client sends to pgpin, from the first byte
+ * to Terminate.
+ *
+ *   CL_STARTUP --StartupMessage--> CL_AUTH --password ok--+
+ *        |  (SSLRequest, GSSENCRequest: 'N', read again)   |
+ *        |  (CancelRequest: forward, close)                v
+ *        +--------------- trust -------------------> CL_LOGIN_WAIT
+ *                                                          | pool's welcome known
+ *                                                          v
+ *                                                      CL_READY
+ *
+ * In CL_READY each message is framed here and relayed to the server the
+ * pool lends the client.  The server is asked for on the first message
+ * that needs one and given back at ReadyForQuery 'I' (transaction mode)
+ * unless the client is in the middle of an extended-protocol batch
+ * (messages sent since the last Sync) or has more replies coming.
+ * Bodies are streamed, never assembled: pgpin only reads the 5-byte
+ * header of what a client sends after login.
+ */
+#include "client.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <openssl/rand.h>
+
+#include "authfile.h"
+#include "config.h"
+#include "log.h"
+#include "net.h"
+#include "pool.h"
+#include "proto.h"
+#include "runtime.h"
+#include "scram.h"
+#include "server.h"
+
+#define RELAY_HIGH_WATER (256 * 1024)
+/* PostgreSQL's own bound on an authentication message (PG_MAX_AUTH_TOKEN_LENGTH). */
+#define MAX_AUTH_MSG 65535
+/* How long a closing client may take to read its last error. */
+#define CLOSE_FLUSH_SECONDS 5
+
+static void client_read_cb(struct bufferevent *bev, void *arg);
+static void client_write_cb(struct bufferevent *bev, void *arg);
+static void client_event_cb(struct bufferevent *bev, short events, void *arg);
+
+/* ------------------------------------------------------- lifecycle */
+
+void client_accept(int fd, const struct sockaddr *sa, int salen)
+{
+	struct client *c = calloc(1, sizeof(*c));
+	if (!c) {
+		evutil_closesocket(fd);
+		return;
+	}
+	net_tune_socket(fd);
+	net_peer_name(fd, c->addr, sizeof(c->addr));
+	c->bev = bufferevent_socket_new(rt.base, fd, BEV_OPT_CLOSE_ON_FREE);
+	if (!c->bev) {
+		evutil_closesocket(fd);
+		free(c);
+		return;
+	}
+	params_init(&c->vars);
+	c->state = CL_STARTUP;
+	c->connected_at = rt_now();
+	c->pid = rt.next_pid++;
+	if (rt.next_pid > 0x7ffffff0u)
+		rt.next_pid = 1000;
+	if (RAND_bytes((unsigned char *)&c->key, sizeof(c->key)) != 1)
+		c->key = (uint32_t)random() ^ (uint32_t)(c->connected_at * 1e6);
+	TAILQ_INSERT_TAIL(&rt.clients, c, link);
+
+	bufferevent_setcb(c->bev, client_read_cb, client_write_cb, client_event_cb, c);
+	bufferevent_setwatermark(c->bev, EV_READ, 0, RELAY_HIGH_WATER);
+	bufferevent_setwatermark(c->bev, EV_WRITE, RELAY_HIGH_WATER / 4, 0);
+	bufferevent_set_max_single_read(c->bev, 64 * 1024);
+	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+	log_debug("client %s: connected", c->addr);
+}
+
+static void client_free_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct client *c = arg;
+	if (c->bev)
+		bufferevent_free(c->bev);
+	params_free(&c->vars);
+	free(c->user);
+	free(c->database);
+	free(c->secret);
+	free(c);
+}
+
+/*
+ * Give back what the client holds: its place in a queue, its server (rolled
+ * back, or closed if it was mid-query), its connection slot.
+ */
+static void client_detach(struct client *c)
+{
+	struct server *s = c->server;
+
+	if (c->pool)
+		pool_cancel_wait(c->pool, c);
+	if (s) {
+		c->server = NULL;
+		s->client = NULL;
+		if (s->pending_ready > 0 || c->in_batch || c->fwd_remaining || s->fwd_remaining) {
+			/* Replies still due, or an unsynced batch whose Sync
+			 * would commit: only closing the server is safe. */
+			server_close(s, "client disconnected while the server was busy");
+		} else {
+			if (s->txn_status != 'I')
+				server_send_internal(s, "ROLLBACK");
+			if (s->pool->mode == POOL_SESSION && *rt.cfg->server_reset_query) {
+				server_send_internal(s, rt.cfg->server_reset_query);
+				/* Settings pgpin applied are gone with the reset. */
+				params_free(&s->params);
+				params_init(&s->params);
+				params_copy(&s->params, &s->base_params);
+			}
+			pool_server_available(s);
+		}
+	}
+	scram_server_free(c->scram);
+	c->scram = NULL;
+	if (c->counted) {
+		rt.n_clients--;
+		c->counted = false;
+	}
+	TAILQ_REMOVE(&rt.clients, c, link);
+	c->state = CL_CLOSED;
+}
+
+void client_close(struct client *c, const char *reason)
+{
+	if (c->state == CL_CLOSED)
+		return;
+	if (c->user)
+		log_info("client %s user=%s database=%s: closed (%s)", c->addr, c->user,
+			 c->database, reason);
+	else
+		log_debug("client %s: closed (%s)", c->addr, reason);
+	client_detach(c);
+	bufferevent_free(c->bev);
+	c->bev = NULL;
+	struct timeval now = {0, 0};
+	event_base_once(rt.base, -1, EV_TIMEOUT, client_free_cb, c, &now);
+	rt_check_shutdown_done();
+}
+
+static void client_send_pkt(struct client *c, struct pkt *p)
+{
+	if (p->oom) {
+		client_close(c, "out of memory");
+		return;
+	}
+	bufferevent_write(c->bev, p->data, p->len);
+}
+
+/* Send an ErrorResponse, then close once it has been written. */
+void client_fatal(struct client *c, const char *sqlstate, const char *msg)
+{
+	struct pkt p;
+
+	if (c->state == CL_CLOSED)
+		return;
+	log_info("client %s%s%s: %s (SQLSTATE %s)", c->addr, c->user ? " user=" : "",
+		 c->user ? c->user : "", msg, sqlstate);
+	pkt_init(&p);
+	proto_build_error(&p, "FATAL", sqlstate, msg, NULL, NULL);
+	if (!p.oom)
+		bufferevent_write(c->bev, p.data, p.len);
+	pkt_free(&p);
+
+	client_detach(c);
+	c->closing = true;
+	bufferevent_disable(c->bev, EV_READ);
+	bufferevent_setwatermark(c->bev, EV_WRITE, 0, 0);
+	struct timeval tv = {CLOSE_FLUSH_SECONDS, 0};
+	bufferevent_set_timeouts(c->bev, NULL, &tv);
+	if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0) {
+		struct timeval now = {0, 0};
+		event_base_once(rt.base, -1, EV_TIMEOUT, client_free_cb, c, &now);
+		bufferevent_setcb(c->bev, NULL, NULL, NULL, NULL);
+	}
+	rt_check_shutdown_done();
+}
+
+/* A protocol error: what PostgreSQL answers, and close. */
+static void client_protocol_error(struct client *c, const char *fmt, int arg)
+{
+	char msg[128];
+	snprintf(msg, sizeof(msg), fmt, arg);
+	client_fatal(c, "08P01", msg);
+}
+
+/* ------------------------------------------------------- callbacks */
+
+static void client_read_cb(struct bufferevent *bev, void *arg)
+{
+	client_process(arg);
+}
+
+static void client_write_cb(struct bufferevent *bev, void *arg)
+{
+	struct client *c = arg;
+
+	if (c->closing) {
+		if (evbuffer_get_length(bufferevent_get_output(bev)) == 0) {
+			bufferevent_setcb(bev, NULL, NULL, NULL, NULL);
+			struct timeval now = {0, 0};
+			event_base_once(rt.base, -1, EV_TIMEOUT, client_free_cb, c, &now);
+		}
+		return;
+	}
+	/* Room again in our output: let the server relay more. */
+	if (c->server)
+		server_resume(c->server);
+}
+
+static void client_event_cb(struct bufferevent *bev, short events, void *arg)
+{
+	struct client *c = arg;
+
+	if (c->closing) {
+		bufferevent_setcb(bev, NULL, NULL, NULL, NULL);
+		struct timeval now = {0, 0};
+		event_base_once(rt.base, -1, EV_TIMEOUT, client_free_cb, c, &now);
+		return;
+	}
+	if (events & BEV_EVENT_EOF)
+		client_close(c, c->server ? "client disconnected mid-transaction" : "client disconnected");
+	else
+		client_close(c, evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
+}
+
+/* ------------------------------------------------------- startup */
+
+static int client_add_var(struct client *c, const char *name, const char *value)
+{
+	/* asyncpg sends client_encoding='utf-8', quotes included; report
+	 * the canonical name as the server would. */
+	if (strcasecmp(name, "client_encoding") == 0) {
+		char clean[32];
+		size_t n = 0;
+		for (const char *p = value; *p && n < sizeof(clean) - 1; p++)
+			if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+			    (*p >= '0' && *p <= '9'))
+				clean[n++] = *p;
+		clean[n] = 0;
+		if (strcasecmp(clean, "utf8") == 0 || strcasecmp(clean, "unicode") == 0)
+			value = "UTF8";
+	}
+	return params_set(&c->vars, name, value);
+}
+
+/*
+ * The startup "options" parameter: command-line style "-c name=value" and
+ * "--name=value" switches, backslash escaping spaces.  Returns -1 with
+ * the offending switch in bad.
+ */
+static int client_parse_options(struct client *c, const char *options, char *bad, size_t badlen)
+{
+	char tok[1024];
+	bool want_c = false;
+	const char *p = options;
+
+	for (;;) {
+		while (*p == ' ' || *p == '\t' || *p == '\n')
+			p++;
+		if (!*p)
+			break;
+		size_t n = 0;
+		while (*p && *p != ' ' && *p != '\t' && *p != '\n') {
+			if (*p == '\\' && p[1])
+				p++;
+			if (n < sizeof(tok) - 1)
+				tok[n++] = *p;
+			p++;
+		}
+		tok[n] = 0;
+
+		const char *setting = NULL;
+		if (want_c) {
+			setting = tok;
+			want_c = false;
+		} else if (strcmp(tok, "-c") == 0) {
+			want_c = true;
+			continue;
+		} else if (strncmp(tok, "-c", 2) == 0) {
+			setting = tok + 2;
+		} else if (strncmp(tok, "--", 2) == 0) {
+			setting = tok + 2;
+		}
+		char *eq = setting ? strchr(setting, '=') : NULL;
+		if (!eq || eq == setting) {
+			snprintf(bad, badlen, "%s", tok);
+			return -1;
+		}
+		*eq = 0;
+		/* "--search-path" means search_path, as in postgres(1). */
+		for (char *q = (char *)setting; *q; q++)
+			if (*q == '-')
+				*q = '_';
+		if (client_add_var(c, setting, eq + 1) < 0)
+			return -1;
+	}
+	if (want_c) {
+		snprintf(bad, badlen, "-c");
+		return -1;
+	}
+	return 0;
+}
+
+static void client_auth_ok(struct client *c);
+
+static void client_send_auth(struct client *c, int32_t code, const void *data, size_t n)
+{
+	struct pkt p;
+	pkt_init(&p);
+	proto_build_auth(&p, code, data, n);
+	client_send_pkt(c, &p);
+	pkt_free(&p);
+}
+
+static void client_start_scram(struct client *c)
+{
+	struct scram_secret secret;
+	bool mock = true;
+
+	memset(&secret, 0, sizeof(secret));
+	if (c->secret) {
+		switch (secret_kind_of(c->secret)) {
+		case SECRET_SCRAM:
+			mock = scram_parse_secret(c->secret, &secret) < 0;
+			break;
+		case SECRET_PLAIN:
+			mock = scram_secret_from_password(c->secret, SCRAM_DEFAULT_ITERATIONS,
+							  &secret) < 0;
+			break;
+		case SECRET_MD5:
+			log_warning("user \"%s\" has an md5 hash in the auth file, which cannot "
+				    "verify SCRAM; store a plain password or a SCRAM secret",
+				    c->user);
+			break;
+		}
+	}
+	c->scram = scram_server_new(&secret, mock);
+	if (!c->scram) {
+		client_fatal(c, "53200", "out of memory");
+		return;
+	}
+	c->auth_method = AM_SCRAM;
+	c->sasl_step = 0;
+	c->state = CL_AUTH;
+	static const char mechs[] = SCRAM_MECHANISM "\0";
+	client_send_auth(c, AUTH_REQ_SASL, mechs, sizeof(mechs));
+}
+
+static void client_start_auth(struct client *c)
+{
+	const char *secret = rt.authfile ? authfile_lookup(rt.authfile, c->user) : NULL;
+
+	if (rt.cfg->auth_type == AUTH_TRUST) {
+		client_auth_ok(c);
+		return;
+	}
+	if (secret && !(c->secret = strdup(secret))) {
+		client_fatal(c, "53200", "out of memory");
+		return;
+	}
+	/* As PostgreSQL does: md5 with a SCRAM secret stored means SCRAM. */
+	if (rt.cfg->auth_type == AUTH_SCRAM ||
+	    (c->secret && secret_kind_of(c->secret) == SECRET_SCRAM)) {
+		client_start_scram(c);
+		return;
+	}
+	if (RAND_bytes(c->md5_salt, sizeof(c->md5_salt)) != 1) {
+		client_fatal(c, "53200", "could not generate random salt");
+		return;
+	}
+	c->auth_method = AM_MD5;
+	c->state = CL_AUTH;
+	client_send_auth(c, AUTH_REQ_MD5, c->md5_salt, sizeof(c->md5_salt));
+}
+
+static void client_start_login(struct client *c, const struct startup_msg *m)
+{
+	char bad[128];
+
+	if (rt.state != RUN_NORMAL) {
+		client_fatal(c, "57P03", "the database system is shutting down");
+		return;
+	}
+	if (rt.n_clients >= rt.cfg->max_client_conn) {
+		client_fatal(c, "53300", "sorry, too many clients already");
+		return;
+	}
+	c->counted = true;
+	rt.n_clients++;
+
+	c->user = strdup(m->user);
+	c->database = strdup(m->database);
+	if (!c->user || !c->database) {
+		client_fatal(c, "53200", "out of memory");
+		return;
+	}
+	for (int i = 0; i < m->nparams; i++) {
+		if (strcmp(m->params[i].name, "replication") == 0) {
+			client_fatal(c, "0A000", "pgpin does not support replication connections");
+			return;
+		}
+		if (client_add_var(c, m->params[i].name, m->params[i].value) < 0) {
+			client_fatal(c, "53200", "out of memory");
+			return;
+		}
+	}
+	if (m->options && client_parse_options(c, m->options, bad, sizeof(bad)) < 0) {
+		char msg[200];
+		snprintf(msg, sizeof(msg), "invalid command-line argument for server process: %s",
+			 bad);
+		client_fatal(c, "22023", msg);
+		return;
+	}
+	/* A newer minor version, or protocol extensions: tell the client what
+	 * we speak, as PostgreSQL does, and carry on with 3.0. */
+	if ((m->version & 0xffff) != 0 || m->n_unknown_pq > 0) {
+		struct pkt p;
+		pkt_init(&p);
+		proto_build_negotiate_version(&p, 0, m->unknown_pq, m->n_unknown_pq);
+		client_send_pkt(c, &p);
+		pkt_free(&p);
+	}
+	log_info("client %s: login user=%s database=%s%s%s", c->addr, c->user, c->database,
+		 params_get(&c->vars, "application_name") ? " application_name=" : "",
+		 params_get(&c->vars, "application_name") ? params_get(&c->vars, "application_name")
+							   : "");
+	client_start_auth(c);
+}
+
+static void client_handle_cancel(uint32_t pid, uint32_t key)
+{
+	struct client *target = client_find_by_key(pid, key);
+
+	if (!target) {
+		log_debug("cancel request for unknown key (pid %u) ignored", pid);
+		return;
+	}
+	if (target->server) {
+		log_info("client %s: cancel request forwarded", target->addr);
+		server_send_cancel(target->server);
+	}
+}
+
+/* Untyped packets before login: SSLRequest, GSSENCRequest, CancelRequest,
+ * StartupMessage. */
+static void client_read_startup(struct client *c)
+{
+	struct evbuffer *in = bufferevent_get_input(c->bev);
+	struct startup_msg m;
+	const char *sqlstate;
+	char errmsg[200];
+	uint8_t lenbuf[4];
+
+	while (c->state == CL_STARTUP) {
+		if (evbuffer_copyout(in, lenbuf, 4) < 4)
+			return;
+		uint32_t len = proto_get_u32(lenbuf);
+		if (len < 8 || len > PROTO_MAX_STARTUP_LEN) {
+			client_fatal(c, "08P01", "invalid length of startup packet");
+			return;
+		}
+		if (evbuffer_get_length(in) < len)
+			return;
+		const uint8_t *buf = evbuffer_pullup(in, len);
+		if (proto_parse_startup(buf + 4, len - 4, &m, &sqlstate, errmsg, sizeof(errmsg)) < 0) {
+			client_fatal(c, sqlstate, errmsg);
+			return;
+		}
+		switch (m.kind) {
+		case STARTUP_SSL:
+		case STARTUP_GSSENC:
+			evbuffer_drain(in, len);
+			/* No TLS configured: the client may go on in plain text. */
+			bufferevent_write(c->bev, "N", 1);
+			break;
+		case STARTUP_CANCEL:
+			evbuffer_drain(in, len);
+			client_handle_cancel(m.cancel_pid, m.cancel_key);
+			client_close(c, "cancel request");
+			return;
+		case STARTUP_NORMAL:
+			/* m points into the buffer: use it before draining. */
+			client_start_login(c, &m);
+			if (c->state != CL_CLOSED)
+				evbuffer_drain(in, len);
+			return;
+		}
+	}
+}
+
+/* ------------------------------------------------------- authentication */
+
+static void client_auth_failed(struct client *c)
+{
+	char msg[200];
+	snprintf(msg, sizeof(msg), "password authentication failed for user \"%s\"", c->user);
+	client_fatal(c, "28P01", msg);
+}
+
+static void client_read_auth(struct client *c)
+{
+	struct evbuffer *in = bufferevent_get_input(c->bev);
+	uint8_t hdr[5];
+	char type;
+	uint32_t len;
+	char err[200];
+
+	if (evbuffer_copyout(in, hdr, 5) < 5)
+		return;
+	if (proto_peek_header(hdr, 5, MAX_AUTH_MSG, &type, &len) <= 0 || type != 'p') {
+		if (hdr[0] == 'X')
+			client_close(c, "client gave up authentication");
+		else
+			client_protocol_error(c, "expected password response, got message type %d",
+					      hdr[0]);
+		return;
+	}
+	if (evbuffer_get_length(in) < (size_t)len + 1)
+		return;
+	uint8_t *msg = malloc(len + 1);
+	if (!msg) {
+		client_fatal(c, "53200", "out of memory");
+		return;
+	}
+	evbuffer_remove(in, msg, len + 1);
+	struct pkt_reader r;
+	pr_init(&r, msg + 5, len - 4);
+
+	if (c->auth_method == AM_MD5) {
+		const char *resp = pr_string(&r);
+		if (r.err) {
+			client_protocol_error(c, "invalid password packet %d", 0);
+		} else if (c->secret && pg_md5_verify(c->secret, c->user, c->md5_salt, resp)) {
+			client_auth_ok(c);
+		} else {
+			client_auth_failed(c);
+		}
+	} else if (c->sasl_step == 0) {
+		const char *mech = pr_string(&r);
+		int32_t n = pr_int32(&r);
+		const uint8_t *data = n >= 0 ? pr_bytes(&r, (size_t)n) : NULL;
+		char *out = NULL;
+		if (r.err || !data) {
+			client_protocol_error(c, "malformed SASL initial response %d", 0);
+		} else if (strcmp(mech, SCRAM_MECHANISM) != 0) {
+			client_fatal(c, "08P01", "client selected an invalid SASL authentication mechanism");
+		} else if (scram_server_first(c->scram, (const char *)data, (size_t)n, &out, err,
+					      sizeof(err)) < 0) {
+			client_fatal(c, "08P01", err);
+		} else {
+			c->sasl_step = 1;
+			client_send_auth(c, AUTH_REQ_SASL_CONT, out, strlen(out));
+		}
+		free(out);
+	} else {
+		size_t n = pr_remaining(&r);
+		char *out = NULL;
+		if (scram_server_final(c->scram, (const char *)pr_bytes(&r, n), n, &out, err,
+				       sizeof(err)) < 0) {
+			log_info("client %s user=%s: SCRAM authentication failed: %s", c->addr, c->user,
+				 err);
+			client_auth_failed(c);
+		} else {
+			client_send_auth(c, AUTH_REQ_SASL_FIN, out, strlen(out));
+			client_auth_ok(c);
+		}
+		free(out);
+	}
+	free(msg);
+}
+
+static void client_auth_ok(struct client *c)
+{
+	char err[200];
+
+	scram_server_free(c->scram);
+	c->scram = NULL;
+	c->pool = pool_for_client(c->database, c->user, err, sizeof(err));
+	if (!c->pool) {
+		client_fatal(c, "53200", err);
+		return;
+	}
+	if (c->pool->have_welcome) {
+		client_welcome(c);
+		return;
+	}
+	c->state = CL_LOGIN_WAIT;
+	pool_request_welcome(c->pool, c);
+}
+
+void client_welcome(struct client *c)
+{
+	const struct params *w = &c->pool->welcome;
+	struct pkt p;
+
+	pkt_init(&p);
+	proto_build_auth(&p, AUTH_REQ_OK, NULL, 0);
+	for (int i = 0; i < w->n; i++) {
+		const char *name = w->items[i].name;
+		const char *mine = params_get(&c->vars, name);
+		if (!mine && params_is_tracked(name)) {
+			params_set(&c->vars, name, w->items[i].value);
+			mine = w->items[i].value;
+		}
+		proto_build_param_status(&p, name, mine ? mine : w->items[i].value);
+	}
+	proto_build_backend_key(&p, c->pid, c->key);
+	proto_build_ready(&p, 'I');
+	c->state = CL_READY;
+	client_send_pkt(c, &p);
+	pkt_free(&p);
+	/* Clients may pipeline their first query behind the startup packet. */
+	if (c->state == CL_READY && evbuffer_get_length(bufferevent_get_input(c->bev)) > 0 &&
+	    !c->processing)
+		bufferevent_trigger(c->bev, EV_READ,
+				    BEV_TRIG_IGNORE_WATERMARKS | BEV_TRIG_DEFER_CALLBACKS);
+}
+
+void client_login_failed(struct client *c, const char *sqlstate, const char *msg)
+{
+	client_fatal(c, sqlstate, msg);
+}
+
+/* ------------------------------------------------------- relaying */
+
+void client_linked(struct client *c)
+{
+	struct server *s = c->server;
+	char *sql = NULL;
+
+	/* Bring the server's session settings to what this client expects. */
+	int n = params_diff_sql(&c->vars, &s->params, &s->base_params, &sql);
+	if (n > 0) {
+		log_debug("client %s: applying session settings: %s", c->addr, sql);
+		server_send_internal(s, sql);
+		for (int i = s->params.n - 1; i >= 0; i--) {
+			const char *name = s->params.items[i].name;
+			if (!params_get(&s->base_params, name) && !params_get(&c->vars, name))
+				params_remove(&s->params, name);
+		}
+		params_copy(&s->params, &c->vars);
+	} else if (n < 0) {
+		client_fatal(c, "53200", "out of memory");
+		free(sql);
+		return;
+	}
+	free(sql);
+	if (!c->processing)
+		bufferevent_trigger(c->bev, EV_READ,
+				    BEV_TRIG_IGNORE_WATERMARKS | BEV_TRIG_DEFER_CALLBACKS);
+}
+
+/* Unlink the server and give it back to the pool. */
+static void client_release_server(struct client *c)
+{
+	struct server *s = c->server;
+	c->server = NULL;
+	s->client = NULL;
+	s->pool->stats.xacts++;
+	pool_server_available(s);
+}
+
+void client_server_ready(struct client *c)
+{
+	struct server *s = c->server;
+
+	if (s->pending_ready > 0 || c->in_batch || c->fwd_remaining)
+		return; /* more replies or more of a batch to come */
+	if (s->txn_status == 'I' && rt.state == RUN_SHUTDOWN_WAIT) {
+		client_release_server(c);
+		client_fatal(c, "57P01", "terminating connection due to administrator command");
+		return;
+	}
+	switch (s->pool->mode) {
+	case POOL_SESSION:
+		return;
+	case POOL_TRANSACTION:
+		if (s->txn_status == 'I')
+			client_release_server(c);
+		return;
+	case POOL_STATEMENT:
+		if (s->txn_status != 'I') {
+			client_fatal(c, "25001",
+				     "transaction blocks are not allowed in statement pooling mode");
+			return;
+		}
+		client_release_server(c);
+		return;
+	}
+}
+
+/*
+ * Frame and relay what the client has sent.  Returns when the input is
+ * exhausted, the server's output is full, or the client must wait for a
+ * server.
+ */
+static void client_relay(struct client *c)
+{
+	struct evbuffer *in = bufferevent_get_input(c->bev);
+	uint8_t hdr[5];
+	char type;
+	uint32_t len;
+
+	while (c->state == CL_READY) {
+		size_t avail = evbuffer_get_length(in);
+		if (!avail)
+			return;
+
+		if (c->fwd_remaining) {
+			struct server *s = c->server;
+			struct evbuffer *out = bufferevent_get_output(s->bev);
+			if (evbuffer_get_length(out) >= RELAY_HIGH_WATER)
+				return; /* server_write_cb resumes us */
+			size_t n = avail < c->fwd_remaining ? avail : c->fwd_remaining;
+			evbuffer_remove_buffer(in, out, n);
+			s->pool->stats.bytes_in += n;
+			c->fwd_remaining -= (uint32_t)n;
+			continue;
+		}
+
+		if (evbuffer_copyout(in, hdr, 5) < 5)
+			return;
+		type = (char)hdr[0];
+		if (!proto_is_frontend_type(type) || type == 'p') {
+			client_protocol_error(c, "invalid frontend message type %d", (uint8_t)type);
+			return;
+		}
+		if (proto_peek_header(hdr, 5, rt.cfg->max_packet_size, &type, &len) < 0) {
+			client_fatal(c, "08P01", "invalid message length");
+			return;
+		}
+		if (type == 'X') {
+			evbuffer_drain(in, evbuffer_get_length(in));
+			client_close(c, "client terminated");
+			return;
+		}
+		if (!c->server) {
+			if (c->waiting)
+				return;
+			pool_request(c->pool, c);
+			if (!c->server)
+				return; /* queued: pool_server_available() links us */
+			continue;
+		}
+
+		struct server *s = c->server;
+		switch (type) {
+		case 'Q':
+		case 'F':
+			s->pending_ready++;
+			s->pool->stats.queries++;
+			break;
+		case 'S':
+			s->pending_ready++;
+			s->pool->stats.queries++;
+			c->in_batch = false;
+			break;
+		case 'P':
+		case 'B':
+		case 'D':
+		case 'E':
+		case 'C':
+		case 'H':
+			c->in_batch = true;
+			break;
+		default: /* COPY data travels inside a query already counted */
+			break;
+		}
+		c->fwd_remaining = len + 1;
+	}
+}
+
+void client_process(struct client *c)
+{
+	if (c->processing || c->closing)
+		return;
+	c->processing = true;
+	/* A state change may leave a whole message already buffered (a query
+	 * pipelined behind the startup packet), so go round until the state
+	 * stops changing. */
+	for (;;) {
+		enum client_state before = c->state;
+		switch (c->state) {
+		case CL_STARTUP:
+			client_read_startup(c);
+			break;
+		case CL_AUTH:
+			client_read_auth(c);
+			break;
+		case CL_READY:
+			client_relay(c);
+			break;
+		case CL_LOGIN_WAIT:
+		case CL_CLOSED:
+			break;
+		}
+		if (c->state == before || c->state == CL_CLOSED || c->closing)
+			break;
+	}
+	c->processing = false;
+}
+
+void client_resume(struct client *c)
+{
+	if (c->state == CL_READY)
+		client_process(c);
+}
+
+/* ------------------------------------------------------- upkeep */
+
+void client_janitor(struct client *c, double now)
+{
+	const struct config *cfg = rt.cfg;
+
+	switch (c->state) {
+	case CL_STARTUP:
+	case CL_AUTH:
+		if (cfg->client_login_timeout > 0 && now - c->connected_at > cfg->client_login_timeout)
+			client_fatal(c, "08006", "login timed out (client_login_timeout)");
+		break;
+	case CL_LOGIN_WAIT:
+	case CL_READY:
+		if ((c->waiting || c->in_login_wait) && cfg->query_wait_timeout > 0 &&
+		    now - c->wait_started > cfg->query_wait_timeout) {
+			char msg[400];
+			if (c->pool->last_failure && now - c->pool->last_failure < cfg->query_wait_timeout + 2) {
+				snprintf(msg, sizeof(msg),
+					 "no server connection available within query_wait_timeout: %s",
+					 c->pool->last_error);
+				client_fatal(c, "08006", msg);
+			} else {
+				client_fatal(c, "53300",
+					     "no server connection available within query_wait_timeout "
+					     "(all pool_size servers busy)");
+			}
+		}
+		break;
+	case CL_CLOSED:
+		break;
+	}
+}
+
+void client_shutdown_if_idle(struct client *c)
+{
+	if (c->state == CL_CLOSED || c->closing)
+		return;
+	if (c->state != CL_READY) {
+		client_fatal(c, "57P01", "terminating connection due to administrator command");
+		return;
+	}
+	if (!c->server) {
+		client_fatal(c, "57P01", "terminating connection due to administrator command");
+		return;
+	}
+	struct server *s = c->server;
+	if (s->txn_status == 'I' && s->pending_ready == 0 && !c->in_batch && !c->fwd_remaining) {
+		client_release_server(c);
+		client_fatal(c, "57P01", "terminating connection due to administrator command");
+	}
+}
+
+struct client *client_find_by_key(uint32_t pid, uint32_t key)
+{
+	struct client *c;
+	TAILQ_FOREACH(c, &rt.clients, link) {
+		if (c->pid == pid && c->state == CL_READY)
+			return scram_ct_equal(&c->key, &key, sizeof(key)) ? c : NULL;
+	}
+	return NULL;
+}

@@ -1,0 +1,92 @@
+/*
+ * client.h - one connection from a PostgreSQL client to pgpin.
+ *
+ * client.c reads the startup packet (answering SSLRequest, GSSENCRequest
+ * and CancelRequest), authenticates, sends the welcome (ParameterStatus,
+ * BackendKeyData, ReadyForQuery), then relays the client's messages to the
+ * server its pool lends it, one transaction (or session, or statement) at
+ * a time.
+ */
+#ifndef PGPIN_CLIENT_H
+#define PGPIN_CLIENT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/queue.h>
+#include <sys/socket.h>
+
+#include "params.h"
+
+struct bufferevent;
+struct pool;
+struct server;
+struct scram_server;
+
+enum client_state {
+	CL_STARTUP = 0, /* reading the startup packet */
+	CL_AUTH,	/* waiting for a password or SASL message */
+	CL_LOGIN_WAIT,	/* authenticated, waiting for the pool's welcome */
+	CL_READY,	/* logged in */
+	CL_CLOSED,
+};
+
+struct client {
+	TAILQ_ENTRY(client) link;      /* rt.clients */
+	TAILQ_ENTRY(client) wait_link; /* pool waiting or login_wait list */
+	struct bufferevent *bev;
+	enum client_state state;
+	bool counted;  /* counts against max_client_conn */
+	bool closing;  /* flushing a final error, then freed */
+	bool waiting;  /* in pool->waiting */
+	bool in_login_wait;
+	struct pool *pool;
+	struct server *server;
+
+	char *user;
+	char *database;
+	struct params vars; /* session parameters the client expects */
+	uint32_t pid;	    /* BackendKeyData handed to the client */
+	uint32_t key;
+
+	/* authentication */
+	enum { AM_NONE = 0, AM_MD5, AM_SCRAM } auth_method;
+	int sasl_step;
+	uint8_t md5_salt[4];
+	struct scram_server *scram;
+	char *secret; /* from the auth file; plain, md5 or SCRAM */
+
+	/* relaying client -> server */
+	uint32_t fwd_remaining;
+	bool in_batch;	  /* extended-protocol messages since the last Sync */
+	bool processing;  /* inside client_process(): no re-entry, no deferral */
+	double wait_started;
+	double connected_at;
+	char addr[128];
+};
+
+/* Take over an accepted socket. */
+void client_accept(int fd, const struct sockaddr *sa, int salen);
+/* Close with an optional FATAL ErrorResponse first. */
+void client_fatal(struct client *c, const char *sqlstate, const char *msg);
+void client_close(struct client *c, const char *reason);
+
+/* The pool has linked a server to this client. */
+void client_linked(struct client *c);
+/* The pool's welcome parameters are known: finish the login. */
+void client_welcome(struct client *c);
+/* The pool could not log in to the server on the client's behalf. */
+void client_login_failed(struct client *c, const char *sqlstate, const char *msg);
+/* The server output drained below its watermark: resume reading. */
+void client_resume(struct client *c);
+/* Relay the client's buffered messages (after a link or resume). */
+void client_process(struct client *c);
+/* The server said ReadyForQuery for this client: maybe unlink. */
+void client_server_ready(struct client *c);
+/* Janitor: timeouts for logins and waits. */
+void client_janitor(struct client *c, double now);
+/* Graceful shutdown: close if not inside a transaction. */
+void client_shutdown_if_idle(struct client *c);
+/* Find a client by the key it was given (for CancelRequest). */
+struct client *client_find_by_key(uint32_t pid, uint32_t key);
+
+#endif

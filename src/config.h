@@ -1,0 +1,148 @@
+/*
+ * config.h - pgpin's configuration: one struct, resolved once.
+ *
+ * Every setting has a name in the INI file ([pgpin] section), a command-line
+ * flag (--name-with-dashes) and an environment variable (PGPIN_NAME_UPPER).
+ * Precedence: flag > environment > file > built-in default.  The [databases]
+ * section maps client database names to backend connection strings, and the
+ * [users] section carries per-user overrides.
+ *
+ * This module parses and validates; it never opens sockets.  The endpoint
+ * (the backend "datastore") is parsed with libpq's PQconninfoParse(), so
+ * every URI and keyword form that libpq accepts is accepted here too.
+ */
+#ifndef PGPIN_CONFIG_H
+#define PGPIN_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "log.h"
+
+enum pool_mode { POOL_SESSION = 0, POOL_TRANSACTION, POOL_STATEMENT };
+enum auth_type { AUTH_TRUST = 0, AUTH_MD5, AUTH_SCRAM };
+enum endpoint_kind { ENDPOINT_POSTGRES = 0, ENDPOINT_SQLITE };
+
+struct listen_addr {
+	char *host; /* numeric address or name, as given */
+	int port;
+};
+
+/*
+ * A backend to connect to, after PQconninfoParse() and defaults.
+ * NULL strings mean "not given".
+ */
+struct endpoint {
+	enum endpoint_kind kind;
+	char *sqlite_path; /* ENDPOINT_SQLITE only */
+	char *host;	   /* host name, address, or absolute Unix socket directory */
+	char *hostaddr;
+	int port;	   /* default 5432 */
+	char *dbname;	   /* NULL: the client's database is passed through */
+	char *user;	   /* NULL: the client's own user */
+	char *password;	   /* secret: never printed */
+	char *passfile;	   /* .pgpass-format file, default $PGPASSFILE or ~/.pgpass */
+	char *application_name;
+	char *options;	   /* sent in the startup packet */
+	int connect_timeout; /* seconds, 0 = use server_connect_timeout */
+};
+
+/* One entry of the [databases] section. */
+struct db_entry {
+	char *name;	     /* the database name clients ask for ("*" = fallback) */
+	struct endpoint ep;  /* fields given override the main endpoint */
+	int pool_size;	     /* -1 = global */
+	int pool_mode;	     /* -1 = global, else enum pool_mode */
+};
+
+/* One entry of the [users] section. */
+struct user_entry {
+	char *name;
+	int pool_size; /* -1 = global */
+	int pool_mode; /* -1 = global */
+};
+
+enum config_action { ACTION_RUN = 0, ACTION_HELP, ACTION_VERSION, ACTION_CHECK };
+
+struct config {
+	enum config_action action;
+	char *config_file; /* --config / PGPIN_CONFIG; NULL = none */
+
+	/* listening */
+	struct listen_addr *listen;
+	int n_listen;
+	char *unix_socket_dir; /* NULL = no Unix socket */
+	int unix_socket_mode;  /* octal, default 0777 */
+
+	/* backend */
+	char *datastore_endpoint; /* raw, as given (secret: masked when printed) */
+	struct endpoint endpoint;
+	struct db_entry *dbs;
+	int n_dbs;
+	struct user_entry *users;
+	int n_users;
+
+	/* client authentication */
+	enum auth_type auth_type;
+	char *auth_file;
+
+	/* pooling */
+	enum pool_mode pool_mode;
+	int pool_size;
+	int min_pool_size;
+	int max_client_conn;
+	char *server_reset_query; /* "" = none */
+	char *server_check_query; /* "" = empty query */
+
+	/* timeouts, in seconds (0 = disabled where that makes sense) */
+	double server_idle_timeout;
+	double server_lifetime;
+	double server_connect_timeout;
+	double server_check_delay;
+	double query_wait_timeout;
+	double client_login_timeout;
+	double shutdown_timeout; /* SIGINT: how long to wait for transactions */
+
+	/* limits */
+	uint32_t max_packet_size;
+
+	/* logging and stats */
+	enum log_level log_level;
+	bool syslog;
+	char *syslog_ident;
+	double stats_period;
+};
+
+/*
+ * Resolve a configuration from defaults, the file named by --config or
+ * PGPIN_CONFIG, the environment (envp, NULL-terminated "NAME=value"
+ * strings) and argv.  Returns 0, or -1 with a message in err.
+ * --help, --version and --check set cfg->action; they are not errors.
+ */
+int config_load(struct config *cfg, int argc, char *const argv[],
+		char *const envp[], char *err, size_t errlen);
+
+void config_free(struct config *cfg);
+
+/* Print the resolved configuration as an INI file, secrets masked. */
+void config_print(const struct config *cfg, FILE *out);
+
+/* --help text, generated from the same table the parser uses. */
+void config_usage(FILE *out);
+
+/* Parse a libpq connection string (URI or keywords) into ep. */
+int endpoint_parse(const char *conninfo, struct endpoint *ep, char *err, size_t errlen);
+void endpoint_free(struct endpoint *ep);
+
+/* [databases] entry for a client database name, or the "*" entry, or NULL. */
+const struct db_entry *config_find_db(const struct config *cfg, const char *name);
+const struct user_entry *config_find_user(const struct config *cfg, const char *name);
+
+const char *pool_mode_name(enum pool_mode m);
+const char *auth_type_name(enum auth_type t);
+
+/* True if a listen host is a loopback address (127.0.0.0/8, ::1, localhost). */
+bool config_host_is_loopback(const char *host);
+
+#endif

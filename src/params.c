@@ -1,0 +1,201 @@
+/*
+ * params.c - small name/value lists for session parameters, and the SQL
+ * that moves a server session's settings to what a client expects.
+ */
+#include "params.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+void params_init(struct params *ps)
+{
+	ps->items = NULL;
+	ps->n = 0;
+	ps->cap = 0;
+}
+
+void params_free(struct params *ps)
+{
+	for (int i = 0; i < ps->n; i++) {
+		free(ps->items[i].name);
+		free(ps->items[i].value);
+	}
+	free(ps->items);
+	params_init(ps);
+}
+
+static int params_find(const struct params *ps, const char *name)
+{
+	for (int i = 0; i < ps->n; i++)
+		if (strcasecmp(ps->items[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+const char *params_get(const struct params *ps, const char *name)
+{
+	int i = params_find(ps, name);
+	return i < 0 ? NULL : ps->items[i].value;
+}
+
+int params_set(struct params *ps, const char *name, const char *value)
+{
+	int i = params_find(ps, name);
+	char *v = strdup(value);
+	if (!v)
+		return -1;
+	if (i >= 0) {
+		free(ps->items[i].value);
+		ps->items[i].value = v;
+		return 0;
+	}
+	if (ps->n == ps->cap) {
+		int cap = ps->cap ? ps->cap * 2 : 16;
+		struct param *items = realloc(ps->items, (size_t)cap * sizeof(*items));
+		if (!items) {
+			free(v);
+			return -1;
+		}
+		ps->items = items;
+		ps->cap = cap;
+	}
+	char *n = strdup(name);
+	if (!n) {
+		free(v);
+		return -1;
+	}
+	ps->items[ps->n].name = n;
+	ps->items[ps->n].value = v;
+	ps->n++;
+	return 0;
+}
+
+void params_remove(struct params *ps, const char *name)
+{
+	int i = params_find(ps, name);
+	if (i < 0)
+		return;
+	free(ps->items[i].name);
+	free(ps->items[i].value);
+	ps->items[i] = ps->items[ps->n - 1];
+	ps->n--;
+}
+
+int params_copy(struct params *dst, const struct params *src)
+{
+	for (int i = 0; i < src->n; i++)
+		if (params_set(dst, src->items[i].name, src->items[i].value) < 0)
+			return -1;
+	return 0;
+}
+
+bool params_is_tracked(const char *name)
+{
+	static const char *const tracked[] = {
+		"client_encoding", "DateStyle", "TimeZone", "IntervalStyle",
+		"application_name", "standard_conforming_strings",
+	};
+	for (size_t i = 0; i < sizeof(tracked) / sizeof(tracked[0]); i++)
+		if (strcasecmp(name, tracked[i]) == 0)
+			return true;
+	return false;
+}
+
+/* Append s to a growing string; returns -1 on allocation failure. */
+static int sql_append(char **buf, size_t *len, size_t *cap, const char *s)
+{
+	size_t n = strlen(s);
+	if (*len + n + 1 > *cap) {
+		size_t c = *cap ? *cap : 128;
+		while (c < *len + n + 1)
+			c *= 2;
+		char *b = realloc(*buf, c);
+		if (!b)
+			return -1;
+		*buf = b;
+		*cap = c;
+	}
+	memcpy(*buf + *len, s, n + 1);
+	*len += n;
+	return 0;
+}
+
+/* An E'' literal: safe whatever standard_conforming_strings is. */
+static int sql_append_literal(char **buf, size_t *len, size_t *cap, const char *s)
+{
+	char ch[2] = {0, 0};
+	if (sql_append(buf, len, cap, "E'") < 0)
+		return -1;
+	for (; *s; s++) {
+		if (*s == '\'' || *s == '\\')
+			if (sql_append(buf, len, cap, *s == '\'' ? "'" : "\\") < 0)
+				return -1;
+		ch[0] = *s;
+		if (sql_append(buf, len, cap, ch) < 0)
+			return -1;
+	}
+	return sql_append(buf, len, cap, "'");
+}
+
+/* A quoted identifier, for RESET. */
+static int sql_append_ident(char **buf, size_t *len, size_t *cap, const char *s)
+{
+	char ch[2] = {0, 0};
+	if (sql_append(buf, len, cap, "\"") < 0)
+		return -1;
+	for (; *s; s++) {
+		if (*s == '"' && sql_append(buf, len, cap, "\"") < 0)
+			return -1;
+		ch[0] = *s;
+		if (sql_append(buf, len, cap, ch) < 0)
+			return -1;
+	}
+	return sql_append(buf, len, cap, "\"");
+}
+
+/*
+ * set_config() rather than SET: it parses the value as postgresql.conf
+ * would, so list settings (search_path = 'a, b') keep their meaning.
+ */
+int params_diff_sql(const struct params *want, const struct params *have,
+		    const struct params *base, char **sql)
+{
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+	int changes = 0, sets = 0;
+
+	*sql = NULL;
+	for (int i = 0; i < want->n; i++) {
+		const char *cur = params_get(have, want->items[i].name);
+		if (cur && strcmp(cur, want->items[i].value) == 0)
+			continue;
+		if (sql_append(&buf, &len, &cap, sets ? ", " : "SELECT ") < 0 ||
+		    sql_append(&buf, &len, &cap, "pg_catalog.set_config(") < 0 ||
+		    sql_append_literal(&buf, &len, &cap, want->items[i].name) < 0 ||
+		    sql_append(&buf, &len, &cap, ", ") < 0 ||
+		    sql_append_literal(&buf, &len, &cap, want->items[i].value) < 0 ||
+		    sql_append(&buf, &len, &cap, ", false)") < 0)
+			goto fail;
+		sets++;
+		changes++;
+	}
+	if (sets && sql_append(&buf, &len, &cap, ";") < 0)
+		goto fail;
+	for (int i = 0; i < have->n; i++) {
+		const char *name = have->items[i].name;
+		if (params_get(base, name) || params_get(want, name))
+			continue;
+		if (sql_append(&buf, &len, &cap, changes ? " RESET " : "RESET ") < 0 ||
+		    sql_append_ident(&buf, &len, &cap, name) < 0 ||
+		    sql_append(&buf, &len, &cap, ";") < 0)
+			goto fail;
+		changes++;
+	}
+	*sql = buf;
+	return changes;
+fail:
+	free(buf);
+	return -1;
+}

@@ -1,0 +1,47 @@
+/*
+ * params.h - a small list of session parameters (name = value).
+ *
+ * Used three ways: the ParameterStatus values a server has reported, the
+ * values a client expects its session to have, and a pool's welcome set.
+ * Lists hold a handful of entries, so they are plain arrays searched
+ * linearly; names compare case-insensitively, as GUC names do.
+ */
+#ifndef PGPIN_PARAMS_H
+#define PGPIN_PARAMS_H
+
+#include <stdbool.h>
+
+struct param {
+	char *name;
+	char *value;
+};
+
+struct params {
+	struct param *items;
+	int n;
+	int cap;
+};
+
+void params_init(struct params *ps);
+void params_free(struct params *ps);
+const char *params_get(const struct params *ps, const char *name);
+/* Set (insert or replace).  Returns -1 on allocation failure. */
+int params_set(struct params *ps, const char *name, const char *value);
+void params_remove(struct params *ps, const char *name);
+int params_copy(struct params *dst, const struct params *src);
+
+/* Session parameters a pooler keeps in step between clients and servers:
+ * the reported settings a client can change. */
+bool params_is_tracked(const char *name);
+
+/*
+ * Append to sql the statements that bring a server whose session has
+ * `have` to the client's `want`: set_config() for differing values,
+ * RESET for names the server has that the client does not.  `base` holds
+ * the names the server had from its own startup, which are never reset.
+ * Returns the number of changes.
+ */
+int params_diff_sql(const struct params *want, const struct params *have,
+		    const struct params *base, char **sql);
+
+#endif

@@ -1,0 +1,108 @@
+/*
+ * pool.h - pools of server connections, one per backend target
+ * (host, port, database, user).
+ *
+ * A pool owns its servers (idle, in use, connecting) and a FIFO of clients
+ * waiting for one.  It decides when to open a connection, which idle one
+ * to hand out (the most recently used: warm caches), and enforces
+ * pool_size, min_pool_size, idle timeouts, lifetimes and health checks.
+ */
+#ifndef PGPIN_POOL_H
+#define PGPIN_POOL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/queue.h>
+
+#include "config.h"
+#include "params.h"
+
+struct client;
+struct server;
+
+TAILQ_HEAD(server_list, server);
+TAILQ_HEAD(client_wait_list, client);
+
+/* Where a pool's servers connect, and as whom. */
+struct target {
+	char *host; /* name, address, or Unix socket directory */
+	int port;
+	char *dbname;
+	char *user;
+	char *password; /* NULL when the server asks for none */
+	char *application_name;
+	char *options;
+};
+
+struct pool_stats {
+	uint64_t xacts;	       /* server releases at ReadyForQuery 'I' */
+	uint64_t queries;      /* Query and Sync messages forwarded */
+	uint64_t bytes_in;     /* client -> server */
+	uint64_t bytes_out;    /* server -> client */
+	uint64_t wait_us;      /* total time clients waited for a server */
+	uint64_t waits;	       /* number of such waits */
+	uint64_t server_logins;
+	uint64_t server_login_failures;
+};
+
+struct pool {
+	TAILQ_ENTRY(pool) link;
+	char *key;
+	struct target target;
+	char *cfg_database; /* client names that created the pool, for reloads */
+	char *cfg_user;
+	enum pool_mode mode;
+	int pool_size;
+	int min_pool_size;
+
+	struct server_list idle;    /* ready for a client; head = most recent */
+	struct server_list used;    /* linked to a client or busy internally */
+	struct server_list pending; /* connecting or logging in */
+	int n_servers;		    /* idle + used + pending */
+	struct client_wait_list waiting;
+	int n_waiting;
+	struct client_wait_list login_wait; /* no welcome parameters yet */
+
+	/* ParameterStatus set of the first server that logged in. */
+	struct params welcome;
+	bool have_welcome;
+
+	double last_connect_attempt;
+	double last_failure;
+	char last_error[256];
+
+	struct pool_stats stats;
+};
+
+/* The pool serving a client's database and user, per the configuration. */
+struct pool *pool_for_client(const char *database, const char *user, char *err,
+			     size_t errlen);
+/* Find or create the pool for a target; NULL on allocation failure. */
+struct pool *pool_get(const struct target *t, enum pool_mode mode, int pool_size,
+		      int min_pool_size);
+void pool_free_all(void);
+
+/* A client needs a server: hand one over now or queue the client. */
+void pool_request(struct pool *p, struct client *c);
+/* A waiting client gave up or left. */
+void pool_cancel_wait(struct pool *p, struct client *c);
+/* A client that is logging in needs the welcome parameters. */
+void pool_request_welcome(struct pool *p, struct client *c);
+
+/* Server state changes reported by server.c. */
+void pool_server_logged_in(struct server *s);
+void pool_server_login_failed(struct server *s, const char *sqlstate, const char *msg,
+			      bool retryable);
+/* A server has no client and no internal work left: idle it or give it out. */
+void pool_server_available(struct server *s);
+/* A server is closing; it has already been unlinked from its client. */
+void pool_server_gone(struct server *s);
+
+/* Periodic upkeep (called by the janitor every second). */
+void pool_janitor(struct pool *p, double now);
+void pool_apply_config(void);
+void pool_log_stats(struct pool *p, double period);
+
+void target_free(struct target *t);
+
+#endif

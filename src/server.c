@@ -1,0 +1,688 @@
+/*
+ * server.c - a connection from pgpin to a backend server.
+ *
+ * Life of a server:
+ *
+ *   SV_CONNECTING --connected--> SV_LOGIN --ReadyForQuery--> SV_IDLE
+ *        |                          |                          ^  |
+ *        +------ failure -----------+                 release  |  | link
+ *                  |                                           |  v
+ *                  v                                        SV_ACTIVE
+ *              SV_CLOSED <------------- error, EOF, timeout ------+
+ *
+ * In SV_ACTIVE the server either relays to its linked client or runs
+ * internal queries (reset, rollback, health check, session parameters).
+ * Replies to internal queries always come before replies to anything the
+ * client sent after them, because a server answers in order; so
+ * internal_ready counts the ReadyForQuery messages to swallow first.
+ *
+ * Relaying is streamed: a message is never held whole unless pgpin must
+ * read it (ReadyForQuery, ParameterStatus, login messages, errors of
+ * internal queries).  Everything else moves between evbuffers in chunks,
+ * so results of any size pass through in bounded memory.
+ */
+#include "server.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/dns.h>
+#include <event2/event.h>
+#include <event2/util.h>
+
+#include "client.h"
+#include "config.h"
+#include "log.h"
+#include "net.h"
+#include "pool.h"
+#include "proto.h"
+#include "runtime.h"
+#include "scram.h"
+
+/* Relay buffering bounds: stop reading one side while the other side's
+ * output holds more than this. */
+#define RELAY_HIGH_WATER (256 * 1024)
+/* Messages pgpin reads whole from a server must fit in this. */
+#define SERVER_MAX_INSPECT (RELAY_HIGH_WATER / 2)
+
+static void server_read_cb(struct bufferevent *bev, void *arg);
+static void server_write_cb(struct bufferevent *bev, void *arg);
+static void server_event_cb(struct bufferevent *bev, short events, void *arg);
+
+static void server_free_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct server *s = arg;
+	params_free(&s->params);
+	params_free(&s->base_params);
+	free(s);
+}
+
+struct server *server_connect(struct pool *p)
+{
+	struct server *s = calloc(1, sizeof(*s));
+	if (!s)
+		return NULL;
+	s->pool = p;
+	s->state = SV_CONNECTING;
+	s->txn_status = 'I';
+	s->created = s->last_used = s->login_started = rt_now();
+	params_init(&s->params);
+	params_init(&s->base_params);
+	snprintf(s->addr, sizeof(s->addr), "%s:%d", p->target.host, p->target.port);
+
+	s->bev = bufferevent_socket_new(rt.base, -1, BEV_OPT_CLOSE_ON_FREE);
+	if (!s->bev) {
+		free(s);
+		return NULL;
+	}
+	bufferevent_setcb(s->bev, server_read_cb, server_write_cb, server_event_cb, s);
+	bufferevent_setwatermark(s->bev, EV_READ, 0, RELAY_HIGH_WATER);
+	bufferevent_setwatermark(s->bev, EV_WRITE, RELAY_HIGH_WATER / 4, 0);
+	bufferevent_set_max_single_read(s->bev, 64 * 1024);
+	bufferevent_enable(s->bev, EV_READ | EV_WRITE);
+
+	TAILQ_INSERT_TAIL(&p->pending, s, link);
+	p->n_servers++;
+	p->last_connect_attempt = s->created;
+	log_debug("server %s: connecting", s->addr);
+	if (net_connect(s->bev, p->target.host, p->target.port) < 0) {
+		/* The event callback may already have run (a synchronous DNS
+		 * failure); only report if it did not. */
+		if (s->state != SV_CLOSED) {
+			pool_server_login_failed(s, "08006", "could not start a connection", true);
+			server_close(s, "connect failed");
+		}
+		return NULL;
+	}
+	return s;
+}
+
+void server_close(struct server *s, const char *reason)
+{
+	if (s->state == SV_CLOSED)
+		return;
+	bool was_pending = s->state == SV_CONNECTING || s->state == SV_LOGIN;
+	log_info("server %s pid %u: closed (%s)", s->addr, s->be_pid, reason);
+
+	struct client *c = s->client;
+	if (c) {
+		s->client = NULL;
+		c->server = NULL;
+		char msg[256];
+		snprintf(msg, sizeof(msg), "server connection lost: %s", reason);
+		client_fatal(c, "08006", msg);
+	}
+	if (!was_pending && s->pending_ready > 0)
+		server_send_cancel(s); /* do not leave a query running */
+	pool_server_gone(s); /* uses s->state to find its list */
+	s->state = SV_CLOSED;
+	bufferevent_free(s->bev);
+	s->bev = NULL;
+	scram_client_free(s->scram);
+	s->scram = NULL;
+	struct timeval now = {0, 0};
+	event_base_once(rt.base, -1, EV_TIMEOUT, server_free_cb, s, &now);
+}
+
+/* ---------------------------------------------------------- sending */
+
+static void server_send_pkt(struct server *s, struct pkt *p)
+{
+	if (p->oom) {
+		server_close(s, "out of memory");
+		return;
+	}
+	bufferevent_write(s->bev, p->data, p->len);
+}
+
+void server_send_internal(struct server *s, const char *sql)
+{
+	struct pkt p;
+	pkt_init(&p);
+	proto_build_query(&p, sql);
+	s->internal_ready++;
+	server_send_pkt(s, &p);
+	pkt_free(&p);
+}
+
+void server_check(struct server *s)
+{
+	s->checking = true;
+	server_send_internal(s, rt.cfg->server_check_query);
+}
+
+static void server_send_startup(struct server *s)
+{
+	const struct target *t = &s->pool->target;
+	struct startup_param params[4];
+	int n = 0;
+	struct pkt p;
+
+	params[n++] = (struct startup_param){"user", t->user};
+	params[n++] = (struct startup_param){"database", t->dbname};
+	if (t->application_name)
+		params[n++] = (struct startup_param){"application_name", t->application_name};
+	if (t->options)
+		params[n++] = (struct startup_param){"options", t->options};
+	pkt_init(&p);
+	proto_build_startup(&p, params, n);
+	server_send_pkt(s, &p);
+	pkt_free(&p);
+}
+
+/* ---------------------------------------------------------- cancel */
+
+struct cancel_conn {
+	struct bufferevent *bev;
+};
+
+static void cancel_event_cb(struct bufferevent *bev, short events, void *arg)
+{
+	struct cancel_conn *cc = arg;
+	if (events & BEV_EVENT_CONNECTED)
+		return;
+	/* The server closes the connection once it has read the request. */
+	bufferevent_free(cc->bev);
+	free(cc);
+}
+
+void server_send_cancel(struct server *s)
+{
+	struct cancel_conn *cc = calloc(1, sizeof(*cc));
+	struct pkt p;
+
+	if (!cc || !s->be_pid) {
+		free(cc);
+		return;
+	}
+	cc->bev = bufferevent_socket_new(rt.base, -1, BEV_OPT_CLOSE_ON_FREE);
+	if (!cc->bev) {
+		free(cc);
+		return;
+	}
+	bufferevent_setcb(cc->bev, NULL, NULL, cancel_event_cb, cc);
+	struct timeval tv = {10, 0};
+	bufferevent_set_timeouts(cc->bev, &tv, &tv);
+	bufferevent_enable(cc->bev, EV_READ | EV_WRITE);
+	pkt_init(&p);
+	proto_build_cancel(&p, s->be_pid, s->be_key);
+	bufferevent_write(cc->bev, p.data, p.len);
+	pkt_free(&p);
+	log_debug("server %s pid %u: sending cancel request", s->addr, s->be_pid);
+	if (net_connect(cc->bev, s->pool->target.host, s->pool->target.port) < 0) {
+		/* cancel_event_cb may have freed cc already on a DNS error;
+		 * it frees on every non-connect event, so nothing left here. */
+		return;
+	}
+}
+
+/* ---------------------------------------------------------- login */
+
+static void server_login_error(struct server *s, const char *sqlstate, const char *msg,
+			       bool retryable)
+{
+	log_warning("server %s: login failed: %s", s->addr, msg);
+	pool_server_login_failed(s, sqlstate, msg, retryable);
+	server_close(s, "login failed");
+}
+
+static void server_handle_auth(struct server *s, struct pkt_reader *r)
+{
+	const struct target *t = &s->pool->target;
+	int32_t code = pr_int32(r);
+	struct pkt p;
+	char err[256];
+
+	if (r->err) {
+		server_login_error(s, "08P01", "malformed authentication request from server", false);
+		return;
+	}
+	if (code == AUTH_REQ_OK)
+		return;
+	if (code != AUTH_REQ_SASL_FIN && !t->password) {
+		server_login_error(s, "28P01",
+				   "server requested a password, but no password is configured "
+				   "for this backend (endpoint, auth file or password file)",
+				   false);
+		return;
+	}
+	pkt_init(&p);
+	switch (code) {
+	case AUTH_REQ_PASSWORD:
+		proto_build_password(&p, t->password);
+		break;
+	case AUTH_REQ_MD5: {
+		const uint8_t *salt = pr_bytes(r, 4);
+		char hash[36], salted[36];
+		if (!salt) {
+			pkt_free(&p);
+			server_login_error(s, "08P01", "malformed MD5 request from server", false);
+			return;
+		}
+		pg_md5_hash(t->password, t->user, hash);
+		pg_md5_salted(hash, salt, salted);
+		proto_build_password(&p, salted);
+		break;
+	}
+	case AUTH_REQ_SASL: {
+		bool have_scram = false;
+		for (;;) {
+			const char *mech = pr_string(r);
+			if (r->err || !*mech)
+				break;
+			if (strcmp(mech, SCRAM_MECHANISM) == 0)
+				have_scram = true;
+		}
+		if (!have_scram) {
+			pkt_free(&p);
+			server_login_error(s, "28000", "server offers no SASL mechanism pgpin supports",
+					   false);
+			return;
+		}
+		scram_client_free(s->scram);
+		s->scram = scram_client_new(t->password);
+		char *first = s->scram ? scram_client_first(s->scram) : NULL;
+		if (!first) {
+			pkt_free(&p);
+			server_login_error(s, "53200", "out of memory", true);
+			return;
+		}
+		proto_build_sasl_initial(&p, SCRAM_MECHANISM, first, strlen(first));
+		free(first);
+		break;
+	}
+	case AUTH_REQ_SASL_CONT: {
+		size_t n = pr_remaining(r);
+		const uint8_t *data = pr_bytes(r, n);
+		char *final = s->scram ? scram_client_final(s->scram, (const char *)data, n, err,
+							    sizeof(err))
+				       : NULL;
+		if (!final) {
+			pkt_free(&p);
+			server_login_error(s, "28000", s->scram ? err : "unexpected SASL message",
+					   false);
+			return;
+		}
+		proto_build_sasl_response(&p, final, strlen(final));
+		free(final);
+		break;
+	}
+	case AUTH_REQ_SASL_FIN: {
+		size_t n = pr_remaining(r);
+		const uint8_t *data = pr_bytes(r, n);
+		pkt_free(&p);
+		if (!s->scram ||
+		    scram_client_verify(s->scram, (const char *)data, n, err, sizeof(err)) < 0) {
+			server_login_error(s, "28000",
+					   "server's SCRAM signature is invalid: it does not know "
+					   "the password",
+					   false);
+			return;
+		}
+		scram_client_free(s->scram);
+		s->scram = NULL;
+		return;
+	}
+	default:
+		pkt_free(&p);
+		snprintf(err, sizeof(err), "server requested unsupported authentication method %d",
+			 code);
+		server_login_error(s, "28000", err, false);
+		return;
+	}
+	server_send_pkt(s, &p);
+	pkt_free(&p);
+}
+
+/* One whole message during login.  type/body/len: the message. */
+static void server_login_msg(struct server *s, char type, const uint8_t *body, size_t len)
+{
+	struct pkt_reader r;
+	pr_init(&r, body, len);
+
+	switch (type) {
+	case 'R':
+		server_handle_auth(s, &r);
+		break;
+	case 'S': {
+		const char *name = pr_string(&r);
+		const char *value = pr_string(&r);
+		if (!r.err) {
+			params_set(&s->params, name, value);
+			params_set(&s->base_params, name, value);
+		}
+		break;
+	}
+	case 'K':
+		s->be_pid = (uint32_t)pr_int32(&r);
+		s->be_key = (uint32_t)pr_int32(&r);
+		break;
+	case 'E': {
+		struct error_fields ef;
+		char msg[512];
+		if (proto_parse_error(body, len, &ef) < 0 || !ef.sqlstate) {
+			server_login_error(s, "08P01", "malformed error from server", false);
+			break;
+		}
+		snprintf(msg, sizeof(msg), "%s", ef.message ? ef.message : "login failed");
+		/* Starting up, shutting down, too many connections: try again later. */
+		bool retry = strcmp(ef.sqlstate, "57P03") == 0 || strcmp(ef.sqlstate, "53300") == 0 ||
+			     strcmp(ef.sqlstate, "57P01") == 0;
+		server_login_error(s, ef.sqlstate, msg, retry);
+		break;
+	}
+	case 'Z':
+		s->txn_status = body[0];
+		s->state = SV_ACTIVE; /* pool_server_logged_in files it */
+		s->last_used = rt_now();
+		log_info("server %s pid %u: logged in", s->addr, s->be_pid);
+		pool_server_logged_in(s);
+		break;
+	case 'N':
+	case 'v':
+		break;
+	default:
+		server_login_error(s, "08P01", "unexpected message from server during login", false);
+		break;
+	}
+}
+
+/* ---------------------------------------------------------- relaying */
+
+/* An internal query finished (its last ReadyForQuery arrived). */
+static void server_internal_done(struct server *s)
+{
+	if (s->client)
+		return; /* the client's own traffic follows in the stream */
+	s->checking = false;
+	pool_server_available(s);
+}
+
+/* Read a whole message into a contiguous buffer; NULL if not all here. */
+static const uint8_t *server_pullup(struct server *s, uint32_t len)
+{
+	struct evbuffer *in = bufferevent_get_input(s->bev);
+	if (evbuffer_get_length(in) < (size_t)len + 1)
+		return NULL;
+	return evbuffer_pullup(in, (ssize_t)len + 1);
+}
+
+static void relay_param_status(struct server *s, const uint8_t *body, size_t len)
+{
+	struct pkt_reader r;
+	pr_init(&r, body, len);
+	const char *name = pr_string(&r);
+	const char *value = pr_string(&r);
+	if (r.err)
+		return;
+	params_set(&s->params, name, value);
+	if (s->client && (params_is_tracked(name) || params_get(&s->client->vars, name)))
+		params_set(&s->client->vars, name, value);
+}
+
+/*
+ * Handle one message of an internal query.  Returns false when the caller
+ * must stop (message incomplete).
+ */
+static bool server_internal_msg(struct server *s, char type, uint32_t len)
+{
+	struct evbuffer *in = bufferevent_get_input(s->bev);
+	const uint8_t *msg;
+
+	switch (type) {
+	case 'Z':
+	case 'S':
+	case 'E':
+		if (!(msg = server_pullup(s, len)))
+			return false;
+		break;
+	default:
+		s->fwd_remaining = len + 1;
+		s->fwd_drop = true;
+		return true;
+	}
+
+	if (type == 'S') {
+		relay_param_status(s, msg + 5, len - 4);
+		/* The client must learn the value its session now has. */
+		if (s->client)
+			evbuffer_add(bufferevent_get_output(s->client->bev), msg, len + 1);
+	} else if (type == 'E') {
+		struct error_fields ef;
+		if (proto_parse_error(msg + 5, len - 4, &ef) == 0 && ef.message) {
+			log_warning("server %s pid %u: internal query failed: %s", s->addr, s->be_pid,
+				    ef.message);
+			if (s->client) {
+				struct pkt p;
+				char note[512];
+				snprintf(note, sizeof(note),
+					 "pgpin could not restore a session setting: %s", ef.message);
+				pkt_init(&p);
+				proto_build_notice(&p, "WARNING", ef.sqlstate ? ef.sqlstate : "01000",
+						   note);
+				if (!p.oom)
+					bufferevent_write(s->client->bev, p.data, p.len);
+				pkt_free(&p);
+			} else {
+				s->close_at_release = true;
+			}
+		}
+	}
+	char status = (char)msg[5];
+	evbuffer_drain(in, len + 1);
+	if (type == 'Z') {
+		s->txn_status = status;
+		if (--s->internal_ready == 0)
+			server_internal_done(s);
+	}
+	return true;
+}
+
+/*
+ * Relay one message to the linked client.  Returns false when the caller
+ * must stop for now.
+ */
+static bool server_relay_msg(struct server *s, char type, uint32_t len)
+{
+	struct client *c = s->client;
+	struct evbuffer *in = bufferevent_get_input(s->bev);
+	struct evbuffer *out = bufferevent_get_output(c->bev);
+	const uint8_t *msg;
+
+	switch (type) {
+	case 'Z':
+		if (!(msg = server_pullup(s, len)))
+			return false;
+		s->txn_status = (char)msg[5];
+		if (s->pending_ready > 0)
+			s->pending_ready--;
+		s->in_copy_out = false;
+		evbuffer_remove_buffer(in, out, len + 1);
+		s->pool->stats.bytes_out += len + 1;
+		client_server_ready(c);
+		return true;
+	case 'S':
+		if (!(msg = server_pullup(s, len)))
+			return false;
+		relay_param_status(s, msg + 5, len - 4);
+		break;
+	default:
+		break;
+	}
+	s->fwd_remaining = len + 1;
+	s->fwd_drop = false;
+	return true;
+}
+
+/* A message arrived while no client is linked and nothing internal runs. */
+static bool server_idle_msg(struct server *s, char type, uint32_t len)
+{
+	const uint8_t *msg;
+
+	switch (type) {
+	case 'S':
+		if (!(msg = server_pullup(s, len)))
+			return false;
+		relay_param_status(s, msg + 5, len - 4);
+		evbuffer_drain(bufferevent_get_input(s->bev), len + 1);
+		return true;
+	case 'N':
+	case 'A':
+		s->fwd_remaining = len + 1;
+		s->fwd_drop = true;
+		return true;
+	case 'E': {
+		struct error_fields ef;
+		if (!(msg = server_pullup(s, len)))
+			return false;
+		if (proto_parse_error(msg + 5, len - 4, &ef) == 0 && ef.message)
+			log_warning("server %s pid %u: %s", s->addr, s->be_pid, ef.message);
+		server_close(s, "server sent an error while idle");
+		return false;
+	}
+	default:
+		server_close(s, "unexpected message from idle server");
+		return false;
+	}
+}
+
+void server_process(struct server *s)
+{
+	struct evbuffer *in;
+
+	while (s->state != SV_CLOSED) {
+		in = bufferevent_get_input(s->bev);
+		size_t avail = evbuffer_get_length(in);
+
+		if (s->fwd_remaining) {
+			if (!avail)
+				return;
+			size_t n = avail < s->fwd_remaining ? avail : s->fwd_remaining;
+			if (s->fwd_drop || !s->client) {
+				evbuffer_drain(in, n);
+			} else {
+				struct evbuffer *out = bufferevent_get_output(s->client->bev);
+				if (evbuffer_get_length(out) >= RELAY_HIGH_WATER)
+					return; /* client_resume() calls us again */
+				evbuffer_remove_buffer(in, out, n);
+				s->pool->stats.bytes_out += n;
+			}
+			s->fwd_remaining -= (uint32_t)n;
+			continue;
+		}
+
+		uint8_t hdr[5];
+		char type;
+		uint32_t len;
+		if (evbuffer_copyout(in, hdr, 5) < 5)
+			return;
+		if (proto_peek_header(hdr, 5, 0x7fffffffu, &type, &len) < 0) {
+			server_close(s, "invalid message length from server");
+			return;
+		}
+
+		switch (s->state) {
+		case SV_LOGIN: {
+			if (len > SERVER_MAX_INSPECT) {
+				server_close(s, "oversized login message from server");
+				return;
+			}
+			const uint8_t *msg = server_pullup(s, len);
+			if (!msg)
+				return;
+			/* Copy: the handlers may write to the server, which is fine,
+			 * but a login error frees the buffer. */
+			uint8_t small[512];
+			uint8_t *copy = len + 1 <= sizeof(small) ? small : malloc(len + 1);
+			if (!copy) {
+				server_close(s, "out of memory");
+				return;
+			}
+			memcpy(copy, msg, len + 1);
+			evbuffer_drain(in, len + 1);
+			server_login_msg(s, type, copy + 5, len - 4);
+			if (copy != small)
+				free(copy);
+			break;
+		}
+		case SV_ACTIVE:
+		case SV_IDLE:
+			if ((type == 'S' || type == 'Z' ||
+			     (type == 'E' && (s->internal_ready || !s->client))) &&
+			    len > SERVER_MAX_INSPECT) {
+				server_close(s, "oversized message from server");
+				return;
+			}
+			if (s->internal_ready > 0) {
+				if (!server_internal_msg(s, type, len))
+					return;
+			} else if (s->client) {
+				if (!server_relay_msg(s, type, len))
+					return;
+			} else {
+				if (!server_idle_msg(s, type, len))
+					return;
+			}
+			break;
+		default:
+			server_close(s, "unexpected data from server");
+			return;
+		}
+	}
+}
+
+void server_resume(struct server *s)
+{
+	server_process(s);
+}
+
+/* ---------------------------------------------------------- callbacks */
+
+static void server_read_cb(struct bufferevent *bev, void *arg)
+{
+	server_process(arg);
+}
+
+static void server_write_cb(struct bufferevent *bev, void *arg)
+{
+	struct server *s = arg;
+	/* Our output drained: the linked client may send more. */
+	if (s->client)
+		client_resume(s->client);
+}
+
+static void server_event_cb(struct bufferevent *bev, short events, void *arg)
+{
+	struct server *s = arg;
+	char msg[300];
+
+	if (events & BEV_EVENT_CONNECTED) {
+		net_tune_socket(bufferevent_getfd(bev));
+		s->state = SV_LOGIN;
+		server_send_startup(s);
+		return;
+	}
+	if (s->state == SV_CONNECTING || s->state == SV_LOGIN) {
+		int dnserr = bufferevent_socket_get_dns_error(bev);
+		if (dnserr)
+			snprintf(msg, sizeof(msg), "could not resolve \"%s\": %s",
+				 s->pool->target.host, evutil_gai_strerror(dnserr));
+		else if (events & BEV_EVENT_EOF)
+			snprintf(msg, sizeof(msg), "server %s closed the connection during login",
+				 s->addr);
+		else
+			snprintf(msg, sizeof(msg), "could not connect to server %s: %s", s->addr,
+				 evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
+		log_warning("%s", msg);
+		pool_server_login_failed(s, "08006", msg, true);
+		server_close(s, "connection failed");
+		return;
+	}
+	if (events & BEV_EVENT_EOF)
+		server_close(s, "server closed the connection");
+	else
+		server_close(s, evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
+}

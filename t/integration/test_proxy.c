@@ -1,0 +1,1499 @@
+/*
+ * test_proxy.c - pgpin as its clients see it, against a real PostgreSQL 15:
+ * libpq through pgpin (simple and extended protocol, pipelines, COPY, large
+ * results, cancel), pooling limits measured on the server, failures of
+ * clients and of the server, raw protocol abuse, client authentication and
+ * signals.  Run through t/integration/run.sh, which starts the cluster; each
+ * test starts its own pgpin (see harness.h).
+ *
+ * Tests run one at a time (jobs = 1): several of them count server
+ * connections or restart PostgreSQL, which other tests would disturb.
+ * Tables are created straight on PostgreSQL, so a test's setup does not
+ * depend on the pgpin it checks.
+ */
+#include "harness.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <criterion/criterion.h>
+#include <criterion/hooks.h>
+#include <criterion/logging.h>
+
+extern char **environ;
+
+#define IT(seconds) .init = h_setup, .fini = h_teardown, .timeout = (seconds)
+
+/* A test's pgpin logs go to the test's output when it fails. */
+ReportHook(POST_TEST)(struct criterion_test_stats *stats)
+{
+	if (stats->test_status == CR_STATUS_FAILED)
+		h_print_logs(stats->test->category, stats->test->name, 20000);
+}
+
+ReportHook(TEST_CRASH)(struct criterion_test_stats *stats)
+{
+	h_print_logs(stats->test->category, stats->test->name, 20000);
+}
+
+static bool sqlstate_is(const char *got, const char *a, const char *b)
+{
+	return strcmp(got, a) == 0 || (b && strcmp(got, b) == 0);
+}
+
+/* pgpin is still running and a fresh client can run a query through it. */
+static void assert_healthy(struct h_pgpin *p)
+{
+	PGconn *c;
+
+	cr_assert(h_pgpin_alive(p), "pgpin exited (wait status %#x)", p->status);
+	c = h_connect(p, NULL);
+	cr_assert_str_eq(h_value(c, "SELECT 'still-alive'"), "still-alive");
+	PQfinish(c);
+}
+
+/* ================================================================ basic */
+
+Test(basic, select_and_parameter_status, IT(30))
+{
+	static const char *const params[] = {
+		"server_version", "server_encoding", "client_encoding", "DateStyle", "TimeZone",
+		"integer_datetimes", "standard_conforming_strings", "application_name",
+		"is_superuser", "session_authorization", "IntervalStyle",
+	};
+	struct h_pgpin *p = h_pgpin_start(NULL);
+	/* libpq's default sslmode=prefer: pgpin has to answer the SSLRequest. */
+	PGconn *c = h_connect(p, "sslmode=prefer application_name=it-basic-app");
+	const char *v;
+
+	cr_expect_str_eq(h_value(c, "SELECT 1"), "1");
+	for (size_t i = 0; i < sizeof params / sizeof params[0]; i++)
+		cr_expect(PQparameterStatus(c, params[i]) != NULL,
+			  "no ParameterStatus for %s", params[i]);
+	v = PQparameterStatus(c, "server_version");
+	cr_expect(v && strncmp(v, "15", 2) == 0, "server_version is '%s'", v ? v : "(none)");
+	cr_expect(PQserverVersion(c) >= 150000 && PQserverVersion(c) < 160000,
+		  "PQserverVersion() = %d", PQserverVersion(c));
+	v = PQparameterStatus(c, "application_name");
+	cr_expect(v && strcmp(v, "it-basic-app") == 0, "application_name is '%s'", v ? v : "(none)");
+	v = PQparameterStatus(c, "server_encoding");
+	cr_expect(v && strcmp(v, "UTF8") == 0, "server_encoding is '%s'", v ? v : "(none)");
+	v = PQparameterStatus(c, "client_encoding");
+	cr_expect(v && strcmp(v, "UTF8") == 0, "client_encoding is '%s'", v ? v : "(none)");
+	v = PQparameterStatus(c, "integer_datetimes");
+	cr_expect(v && strcmp(v, "on") == 0, "integer_datetimes is '%s'", v ? v : "(none)");
+	v = PQparameterStatus(c, "standard_conforming_strings");
+	cr_expect(v && strcmp(v, "on") == 0, "standard_conforming_strings is '%s'", v ? v : "(none)");
+	v = PQparameterStatus(c, "is_superuser");
+	cr_expect(v && strcmp(v, "on") == 0, "is_superuser is '%s'", v ? v : "(none)");
+	v = PQparameterStatus(c, "session_authorization");
+	cr_expect(v && strcmp(v, "pgpin_test") == 0, "session_authorization is '%s'", v ? v : "(none)");
+	cr_expect(PQbackendPID(c) != 0, "no BackendKeyData (PQbackendPID() = 0)");
+	cr_expect(!PQsslInUse(c), "TLS in use, but pgpin has no TLS configured");
+	cr_expect_str_eq(h_value(c, "SELECT current_database()"), "pgpin_test");
+
+	/* A SET that changes a reported parameter is reported to the client. */
+	PQclear(h_exec(c, "SET application_name = 'it-renamed'"));
+	v = PQparameterStatus(c, "application_name");
+	cr_expect(v && strcmp(v, "it-renamed") == 0,
+		  "application_name after SET is '%s'", v ? v : "(none)");
+	PQfinish(c);
+	h_done();
+}
+
+Test(basic, endpoint_database_rules, IT(30))
+{
+	const struct h_env *e = h_env();
+	char ep[512];
+	struct h_pgpin *with_db, *without_db;
+	PGconn *c;
+
+	/* The endpoint names a database: clients may ask for any name. */
+	with_db = h_pgpin_start(NULL);
+	c = h_connect(with_db, "dbname=app");
+	cr_expect_str_eq(h_value(c, "SELECT current_database()"), "pgpin_test");
+	PQfinish(c);
+	c = h_connect(with_db, "dbname=no_such_database");
+	cr_expect_str_eq(h_value(c, "SELECT current_database()"), "pgpin_test");
+	PQfinish(c);
+
+	/* No database in the endpoint: the client's database is passed through. */
+	snprintf(ep, sizeof ep, "postgres://%s:%s@%s:%d", e->user, e->password, e->pghost, e->pgport);
+	without_db = h_pgpin_start(&(struct h_pgpin_opts){ .endpoint = ep });
+	c = h_connect(without_db, "dbname=app");
+	cr_expect_str_eq(h_value(c, "SELECT current_database()"), "app");
+	/* The endpoint's user is the one on the server side. */
+	cr_expect_str_eq(h_value(c, "SELECT current_user"), "pgpin_test");
+	PQfinish(c);
+	h_done();
+}
+
+/* Run pgpin (not as a server) with args, without the test's PGPIN* variables. */
+static int run_pgpin_cli(const char *const args[], char *out, size_t outlen)
+{
+	static char names[64][128];
+	const char *argv[200];
+	int n = 0, k = 0;
+
+	argv[n++] = "env";
+	for (char **v = environ; *v && k < 64; v++) {
+		if (strncmp(*v, "PGPIN", 5) != 0)
+			continue;
+		snprintf(names[k], sizeof names[k], "%.*s", (int)strcspn(*v, "="), *v);
+		argv[n++] = "-u";
+		argv[n++] = names[k++];
+	}
+	argv[n++] = h_env()->pgpin;
+	for (int i = 0; args[i] && n < 198; i++)
+		argv[n++] = args[i];
+	argv[n] = NULL;
+	return h_run(argv, 10, out, outlen);
+}
+
+Test(basic, check_prints_config_without_secrets, IT(30))
+{
+	const struct h_env *e = h_env();
+	char ep[512], out[16384];
+	int status;
+
+	snprintf(ep, sizeof ep, "postgres://%s:%s@%s:%d/%s", e->user, e->password, e->pghost,
+		 e->pgport, e->db);
+	status = run_pgpin_cli(H_ARGS("--check", "--listen", "127.0.0.1:6543", "--datastore-endpoint",
+				      ep, "--pool-mode", "session", "--pool-size", "7"),
+			       out, sizeof out);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		  "pgpin --check: wait status %#x, output:\n%s", status, out);
+	cr_expect(strstr(out, "session"), "--check output does not show pool mode session:\n%s", out);
+	cr_expect(strstr(out, "6543"), "--check output does not show the listen port:\n%s", out);
+	cr_expect(!strstr(out, e->password), "--check output shows the endpoint password:\n%s", out);
+
+	status = run_pgpin_cli(H_ARGS("--no-such-option"), out, sizeof out);
+	cr_expect(WIFEXITED(status) && WEXITSTATUS(status) != 0,
+		  "pgpin --no-such-option: wait status %#x", status);
+}
+
+/* ================================================================ pooling */
+
+struct tx_client {
+	char conninfo[1024];
+	int id;
+	int errors;
+	char first_error[512];
+	pthread_barrier_t *start;
+	atomic_int *finished;
+};
+
+static void tx_error(struct tx_client *w, PGconn *c, const char *what)
+{
+	if (w->errors++ == 0)
+		snprintf(w->first_error, sizeof w->first_error, "client %d: %s: %s", w->id, what,
+			 PQerrorMessage(c));
+}
+
+static bool tx_exec(struct tx_client *w, PGconn *c, const char *sql)
+{
+	PGresult *r = PQexec(c, sql);
+	bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+
+	if (!ok)
+		tx_error(w, c, sql);
+	PQclear(r);
+	return ok;
+}
+
+static void *tx_client_main(void *arg)
+{
+	struct tx_client *w = arg;
+	PGconn *c = PQconnectdb(w->conninfo);
+	bool connected = PQstatus(c) == CONNECTION_OK;
+
+	if (!connected)
+		tx_error(w, c, "connect");
+	pthread_barrier_wait(w->start);
+	for (int i = 0; connected && i < 50; i++) {
+		char sql[128];
+
+		snprintf(sql, sizeof sql, "INSERT INTO it_txpool VALUES (%d, %d)", w->id, i);
+		if (!tx_exec(w, c, "BEGIN"))
+			continue;
+		if (!tx_exec(w, c, sql)) {
+			PQclear(PQexec(c, "ROLLBACK"));
+			continue;
+		}
+		tx_exec(w, c, "COMMIT");
+	}
+	PQfinish(c);
+	atomic_fetch_add(w->finished, 1);
+	return NULL;
+}
+
+Test(pooling, transaction_mode_more_clients_than_servers, IT(120))
+{
+	enum { NCLIENTS = 10 };
+	struct tx_client w[NCLIENTS];
+	pthread_t th[NCLIENTS];
+	pthread_barrier_t start;
+	atomic_int finished = 0;
+	struct h_pgpin *p;
+	PGconn *observer;
+	long max_backends = 0, samples = 0;
+	int errors = 0;
+
+	h_direct_exec("DROP TABLE IF EXISTS it_txpool; CREATE TABLE it_txpool (client int, n int)");
+	p = h_pgpin_start(&(struct h_pgpin_opts){ .pool_size = 2 });
+	pthread_barrier_init(&start, NULL, NCLIENTS + 1);
+	for (int i = 0; i < NCLIENTS; i++) {
+		w[i] = (struct tx_client){ .id = i, .start = &start, .finished = &finished };
+		snprintf(w[i].conninfo, sizeof w[i].conninfo, "%s", h_conninfo(p->port, NULL));
+		cr_assert(pthread_create(&th[i], NULL, tx_client_main, &w[i]) == 0);
+	}
+	observer = h_direct();
+	pthread_barrier_wait(&start);
+	/* Count pgpin's server connections on PostgreSQL while the clients run. */
+	while (atomic_load(&finished) < NCLIENTS) {
+		long n = strtol(h_value(observer,
+					"SELECT count(*) FROM pg_stat_activity WHERE usename = 'pgpin_test' "
+					"AND backend_type = 'client backend' AND pid <> pg_backend_pid()"),
+				NULL, 10);
+
+		if (n > max_backends)
+			max_backends = n;
+		samples++;
+		h_sleep(0.01);
+	}
+	for (int i = 0; i < NCLIENTS; i++) {
+		pthread_join(th[i], NULL);
+		if (w[i].errors)
+			cr_log_error("%s", w[i].first_error);
+		errors += w[i].errors;
+	}
+	PQfinish(observer);
+	cr_log_info("server connections seen: at most %ld in %ld samples", max_backends, samples);
+	cr_expect_eq(errors, 0, "%d errors in the clients (first ones logged above)", errors);
+	cr_expect_eq(h_direct_long("SELECT count(*) FROM it_txpool"), NCLIENTS * 50);
+	cr_expect_eq(h_direct_long("SELECT count(DISTINCT (client, n)) FROM it_txpool"), NCLIENTS * 50);
+	cr_expect(max_backends <= 2, "pool size 2, but %ld server connections at once", max_backends);
+	cr_expect(max_backends >= 1, "no server connection ever seen: is the observer broken?");
+	h_done();
+}
+
+Test(pooling, session_mode_client_waits_for_a_server, IT(60))
+{
+	struct h_pgpin *p = h_pgpin_start(&(struct h_pgpin_opts){ .pool_mode = "session", .pool_size = 2 });
+	PGconn *c1 = h_connect(p, NULL), *c2 = h_connect(p, NULL);
+	struct h_async third;
+
+	cr_assert_str_eq(h_value(c1, "SELECT 1"), "1");
+	cr_assert_str_eq(h_value(c2, "SELECT 2"), "2");
+	h_async_start(&third, p->port, NULL, "SELECT 3");
+	cr_assert(!h_async_poll(&third, 1.5),
+		  "a third client was served although both servers are taken (session mode, pool "
+		  "size 2): failed=%d, result status %s, error: %s", third.failed,
+		  PQresStatus(third.res.status), third.res.error);
+	cr_expect_leq(h_direct_long("SELECT count(*) FROM pg_stat_activity WHERE usename = "
+				    "'pgpin_test' AND backend_type = 'client backend' AND pid <> "
+				    "pg_backend_pid()"), 2);
+	PQfinish(c1);
+	cr_assert(h_async_poll(&third, 10), "the third client was not served within 10 s of a "
+		  "server being released");
+	cr_assert(!third.failed, "the third client failed: %s", third.res.error);
+	cr_assert_eq(third.res.status, PGRES_TUPLES_OK, "third client: %s %s",
+		     PQresStatus(third.res.status), third.res.error);
+	cr_expect_str_eq(third.res.value, "3");
+	cr_expect_str_eq(h_value(c2, "SELECT 'c2 still works'"), "c2 still works");
+	h_async_close(&third);
+	PQfinish(c2);
+	h_done();
+}
+
+Test(pooling, query_wait_timeout_gives_an_error, IT(60))
+{
+	struct h_pgpin *p = h_pgpin_start(&(struct h_pgpin_opts){
+		.pool_mode = "session", .pool_size = 1, .args = H_ARGS("--query-wait-timeout", "1") });
+	PGconn *c1 = h_connect(p, NULL);
+	struct h_async waiter;
+	double waited;
+
+	cr_assert_str_eq(h_value(c1, "SELECT 1"), "1");
+	h_async_start(&waiter, p->port, NULL, "SELECT 2");
+	cr_assert(h_async_poll(&waiter, 10), "a client waiting for a server got no answer within 10 s "
+		  "with --query-wait-timeout 1");
+	waited = waiter.finished - waiter.started;
+	cr_assert(waiter.failed || waiter.res.status == PGRES_FATAL_ERROR,
+		  "the waiting client was served: %s value %s", PQresStatus(waiter.res.status),
+		  waiter.res.value);
+	cr_expect(sqlstate_is(waiter.res.sqlstate, "53300", "08006"),
+		  "SQLSTATE '%s' (want 53300 or 08006): %s", waiter.res.sqlstate, waiter.res.error);
+	cr_expect(waited >= 0.8 && waited < 5, "the error came after %.2f s (want about 1 s)", waited);
+	cr_expect_str_eq(h_value(c1, "SELECT 'c1 still works'"), "c1 still works");
+	h_async_close(&waiter);
+	PQfinish(c1);
+	h_done();
+}
+
+/* ================================================================ extended protocol */
+
+static uint32_t be32(const char *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return ntohl(v);
+}
+
+Test(extended, prepared_unnamed_and_binary_results, IT(30))
+{
+	struct h_pgpin *p = h_pgpin_start(NULL);
+	PGconn *c = h_connect(p, NULL);
+	const char *vals[3] = { "41", "abc", "\\x00ff10" };
+	PGresult *r;
+
+	r = PQprepare(c, "", "SELECT $1::int4 + 1, $2::text, $3::bytea", 3, NULL);
+	cr_assert_eq(PQresultStatus(r), PGRES_COMMAND_OK, "Parse: %s", PQerrorMessage(c));
+	PQclear(r);
+	r = PQdescribePrepared(c, "");
+	cr_assert_eq(PQresultStatus(r), PGRES_COMMAND_OK, "Describe: %s", PQerrorMessage(c));
+	cr_expect_eq(PQnparams(r), 3);
+	cr_expect_eq(PQparamtype(r, 0), 23);
+	cr_expect_eq(PQparamtype(r, 1), 25);
+	cr_expect_eq(PQparamtype(r, 2), 17);
+	cr_expect_eq(PQnfields(r), 3);
+	PQclear(r);
+
+	r = PQexecPrepared(c, "", 3, vals, NULL, NULL, 1);
+	cr_assert_eq(PQresultStatus(r), PGRES_TUPLES_OK, "Bind/Execute: %s", PQerrorMessage(c));
+	cr_assert_eq(PQntuples(r), 1);
+	cr_expect_eq(PQfformat(r, 0), 1);
+	cr_assert_eq(PQgetlength(r, 0, 0), 4);
+	cr_expect_eq(be32(PQgetvalue(r, 0, 0)), 42);
+	cr_assert_eq(PQgetlength(r, 0, 1), 3);
+	cr_expect(memcmp(PQgetvalue(r, 0, 1), "abc", 3) == 0);
+	cr_assert_eq(PQgetlength(r, 0, 2), 3);
+	cr_expect(memcmp(PQgetvalue(r, 0, 2), "\x00\xff\x10", 3) == 0);
+	PQclear(r);
+
+	/* Binary parameter in, binary result out. */
+	{
+		uint64_t v = 12345678901ULL, got;
+		uint32_t hi = htonl((uint32_t)(v >> 32)), lo = htonl((uint32_t)v);
+		char bin[8];
+		const char *pv[1] = { bin };
+		int plen[1] = { 8 }, pfmt[1] = { 1 };
+		Oid ptype[1] = { 20 };
+
+		memcpy(bin, &hi, 4);
+		memcpy(bin + 4, &lo, 4);
+		r = PQexecParams(c, "SELECT $1::int8 * 2", 1, ptype, pv, plen, pfmt, 1);
+		cr_assert_eq(PQresultStatus(r), PGRES_TUPLES_OK, "%s", PQerrorMessage(c));
+		cr_assert_eq(PQgetlength(r, 0, 0), 8);
+		got = (uint64_t)be32(PQgetvalue(r, 0, 0)) << 32 | be32(PQgetvalue(r, 0, 0) + 4);
+		cr_expect_eq(got, 2 * v);
+		PQclear(r);
+	}
+
+	/* A NULL parameter. */
+	{
+		const char *pv[1] = { NULL };
+
+		r = PQexecParams(c, "SELECT $1::text IS NULL", 1, NULL, pv, NULL, NULL, 0);
+		cr_assert_eq(PQresultStatus(r), PGRES_TUPLES_OK, "%s", PQerrorMessage(c));
+		cr_expect_str_eq(PQgetvalue(r, 0, 0), "t");
+		PQclear(r);
+	}
+
+	/* An error in Bind/Execute, then the connection goes on. */
+	{
+		const char *pv[1] = { "0" };
+
+		r = PQexecParams(c, "SELECT 1 / $1::int", 1, NULL, pv, NULL, NULL, 0);
+		cr_expect_eq(PQresultStatus(r), PGRES_FATAL_ERROR);
+		cr_expect_str_eq(h_sqlstate(c, r), "22012");
+		PQclear(r);
+		pv[0] = "4";
+		r = PQexecParams(c, "SELECT 8 / $1::int", 1, NULL, pv, NULL, NULL, 0);
+		cr_assert_eq(PQresultStatus(r), PGRES_TUPLES_OK, "after an error: %s", PQerrorMessage(c));
+		cr_expect_str_eq(PQgetvalue(r, 0, 0), "2");
+		PQclear(r);
+	}
+
+	/* A named statement used inside one transaction. */
+	{
+		const char *pv[1] = { "7" };
+
+		PQclear(h_exec(c, "BEGIN"));
+		r = PQprepare(c, "it_named", "SELECT $1::int * 10", 1, NULL);
+		cr_assert_eq(PQresultStatus(r), PGRES_COMMAND_OK, "%s", PQerrorMessage(c));
+		PQclear(r);
+		r = PQexecPrepared(c, "it_named", 1, pv, NULL, NULL, 0);
+		cr_assert_eq(PQresultStatus(r), PGRES_TUPLES_OK, "%s", PQerrorMessage(c));
+		cr_expect_str_eq(PQgetvalue(r, 0, 0), "70");
+		PQclear(r);
+		PQclear(h_exec(c, "DEALLOCATE it_named"));
+		PQclear(h_exec(c, "COMMIT"));
+	}
+	PQfinish(c);
+	h_done();
+}
+
+struct pipe_client {
+	char conninfo[1024];
+	int id;
+	int errors;
+	int rounds_done;
+	char first_error[512];
+};
+
+static void pipe_error(struct pipe_client *w, const char *fmt, const char *detail, int round, int q)
+{
+	if (w->errors++ == 0)
+		snprintf(w->first_error, sizeof w->first_error, "client %d round %d query %d: %s %s",
+			 w->id, round, q, fmt, detail ? detail : "");
+}
+
+/*
+ * 25 rounds of 5 pipelined queries and a Sync; every fifth round the third
+ * query fails, so the fourth and fifth are skipped by the server.
+ */
+static void *pipe_client_main(void *arg)
+{
+	struct pipe_client *w = arg;
+	PGconn *c = PQconnectdb(w->conninfo);
+
+	if (PQstatus(c) != CONNECTION_OK || !PQenterPipelineMode(c)) {
+		pipe_error(w, "connect/enter pipeline:", PQerrorMessage(c), -1, -1);
+		PQfinish(c);
+		return NULL;
+	}
+	for (int round = 0; round < 25 && !w->errors; round++) {
+		bool fail_round = round % 5 == 4;
+		char vals[5][16];
+
+		for (int q = 0; q < 5; q++) {
+			const char *pv[1] = { vals[q] };
+			const char *sql = fail_round && q == 2 ? "SELECT 1 / ($1::int - $1::int)"
+							       : "SELECT $1::int * 2";
+
+			snprintf(vals[q], sizeof vals[q], "%d", w->id * 1000 + round * 10 + q);
+			if (!PQsendQueryParams(c, sql, 1, NULL, pv, NULL, NULL, 0))
+				pipe_error(w, "send:", PQerrorMessage(c), round, q);
+		}
+		if (!PQpipelineSync(c))
+			pipe_error(w, "sync:", PQerrorMessage(c), round, -1);
+		for (int q = 0; q < 5 && !w->errors; q++) {
+			PGresult *r = PQgetResult(c);
+			ExecStatusType want = !fail_round || q < 2 ? PGRES_TUPLES_OK
+					      : q == 2 ? PGRES_FATAL_ERROR : PGRES_PIPELINE_ABORTED;
+			char expect[16];
+
+			if (PQresultStatus(r) != want) {
+				pipe_error(w, PQresStatus(PQresultStatus(r)), PQerrorMessage(c), round, q);
+			} else if (want == PGRES_TUPLES_OK) {
+				snprintf(expect, sizeof expect, "%d", 2 * atoi(vals[q]));
+				if (strcmp(PQgetvalue(r, 0, 0), expect) != 0)
+					pipe_error(w, "wrong value", PQgetvalue(r, 0, 0), round, q);
+			}
+			PQclear(r);
+			r = PQgetResult(c); /* NULL ends each query's results */
+			if (r) {
+				pipe_error(w, "extra result", PQresStatus(PQresultStatus(r)), round, q);
+				PQclear(r);
+			}
+		}
+		if (!w->errors) {
+			PGresult *r = PQgetResult(c);
+
+			if (PQresultStatus(r) != PGRES_PIPELINE_SYNC)
+				pipe_error(w, "want PIPELINE_SYNC, got", PQresStatus(PQresultStatus(r)),
+					   round, 5);
+			PQclear(r);
+			w->rounds_done++;
+		}
+	}
+	if (!w->errors && !PQexitPipelineMode(c))
+		pipe_error(w, "exit pipeline:", PQerrorMessage(c), -1, -1);
+	PQfinish(c);
+	return NULL;
+}
+
+Test(extended, pipelines_of_four_clients_through_one_server, IT(90))
+{
+	enum { NCLIENTS = 4 };
+	struct pipe_client w[NCLIENTS];
+	pthread_t th[NCLIENTS];
+	struct h_pgpin *p = h_pgpin_start(&(struct h_pgpin_opts){ .pool_size = 1 });
+
+	for (int i = 0; i < NCLIENTS; i++) {
+		w[i] = (struct pipe_client){ .id = i + 1 };
+		snprintf(w[i].conninfo, sizeof w[i].conninfo, "%s", h_conninfo(p->port, NULL));
+		cr_assert(pthread_create(&th[i], NULL, pipe_client_main, &w[i]) == 0);
+	}
+	for (int i = 0; i < NCLIENTS; i++) {
+		pthread_join(th[i], NULL);
+		cr_expect_eq(w[i].errors, 0, "%s", w[i].first_error);
+		cr_expect_eq(w[i].rounds_done, 25, "client %d finished %d of 25 rounds", w[i].id,
+			     w[i].rounds_done);
+	}
+	h_done();
+}
+
+/* ================================================================ COPY and streaming */
+
+static uint64_t fnv1a(uint64_t h, const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		h ^= (unsigned char)p[i];
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+Test(copy, in_and_out_100k_rows, IT(120))
+{
+	enum { NROWS = 100000 };
+	struct h_pgpin *p;
+	PGconn *c;
+	PGresult *r;
+	uint64_t sent_hash = 14695981039346656037ULL, got_hash = 14695981039346656037ULL;
+	static char buf[70000];
+	size_t used = 0;
+	long rows = 0;
+	char *row;
+	int n;
+
+	h_direct_exec("DROP TABLE IF EXISTS it_copy; CREATE TABLE it_copy (id int PRIMARY KEY, v text)");
+	p = h_pgpin_start(NULL);
+	c = h_connect(p, NULL);
+
+	r = PQexec(c, "COPY it_copy (id, v) FROM STDIN");
+	cr_assert_eq(PQresultStatus(r), PGRES_COPY_IN, "COPY FROM STDIN: %s", PQerrorMessage(c));
+	PQclear(r);
+	for (int i = 1; i <= NROWS; i++) {
+		int len = snprintf(buf + used, sizeof buf - used, "%d\trow %d \\\\ %08x\n", i, i,
+				   (unsigned)(i * 2654435761u));
+
+		sent_hash = fnv1a(sent_hash, buf + used, (size_t)len);
+		used += (size_t)len;
+		if (used > 60000 || i == NROWS) {
+			cr_assert_eq(PQputCopyData(c, buf, (int)used), 1, "PQputCopyData: %s",
+				     PQerrorMessage(c));
+			used = 0;
+		}
+	}
+	cr_assert_eq(PQputCopyEnd(c, NULL), 1, "PQputCopyEnd: %s", PQerrorMessage(c));
+	r = PQgetResult(c);
+	cr_assert_eq(PQresultStatus(r), PGRES_COMMAND_OK, "end of COPY IN: %s", PQerrorMessage(c));
+	cr_expect_str_eq(PQcmdTuples(r), "100000");
+	PQclear(r);
+	cr_assert_null(PQgetResult(c));
+	cr_expect_eq(h_direct_long("SELECT count(*) FROM it_copy"), NROWS);
+
+	r = PQexec(c, "COPY (SELECT id, v FROM it_copy ORDER BY id) TO STDOUT");
+	cr_assert_eq(PQresultStatus(r), PGRES_COPY_OUT, "COPY TO STDOUT: %s", PQerrorMessage(c));
+	PQclear(r);
+	while ((n = PQgetCopyData(c, &row, 0)) > 0) {
+		got_hash = fnv1a(got_hash, row, (size_t)n);
+		rows++;
+		PQfreemem(row);
+	}
+	cr_assert_eq(n, -1, "PQgetCopyData: %s", PQerrorMessage(c));
+	r = PQgetResult(c);
+	cr_assert_eq(PQresultStatus(r), PGRES_COMMAND_OK, "end of COPY OUT: %s", PQerrorMessage(c));
+	PQclear(r);
+	cr_assert_null(PQgetResult(c));
+	cr_expect_eq(rows, NROWS);
+	cr_expect_eq(got_hash, sent_hash, "the rows read back differ from the rows written");
+	PQfinish(c);
+	h_done();
+}
+
+Test(copy, failures_leave_the_connection_usable, IT(60))
+{
+	struct h_pgpin *p;
+	PGconn *c, *other;
+	PGresult *r;
+	static const char good[] = "1\tone\n2\ttwo\n", bad[] = "three\tthree\n";
+	char *row;
+	int n, rows = 0;
+
+	h_direct_exec("DROP TABLE IF EXISTS it_copyfail; CREATE TABLE it_copyfail (id int, v text)");
+	p = h_pgpin_start(&(struct h_pgpin_opts){ .pool_size = 1 });
+	c = h_connect(p, NULL);
+
+	/* Bad data: the server fails the COPY. */
+	r = PQexec(c, "COPY it_copyfail FROM STDIN");
+	cr_assert_eq(PQresultStatus(r), PGRES_COPY_IN, "%s", PQerrorMessage(c));
+	PQclear(r);
+	cr_assert_eq(PQputCopyData(c, good, sizeof good - 1), 1);
+	cr_assert_eq(PQputCopyData(c, bad, sizeof bad - 1), 1);
+	cr_assert_eq(PQputCopyEnd(c, NULL), 1);
+	r = PQgetResult(c);
+	cr_expect_eq(PQresultStatus(r), PGRES_FATAL_ERROR);
+	cr_expect_str_eq(h_sqlstate(c, r), "22P02");
+	PQclear(r);
+	cr_assert_null(PQgetResult(c));
+	cr_expect_str_eq(h_value(c, "SELECT 'after bad data'"), "after bad data");
+
+	/* The client gives up (CopyFail). */
+	r = PQexec(c, "COPY it_copyfail FROM STDIN");
+	cr_assert_eq(PQresultStatus(r), PGRES_COPY_IN, "%s", PQerrorMessage(c));
+	PQclear(r);
+	cr_assert_eq(PQputCopyData(c, good, sizeof good - 1), 1);
+	cr_assert_eq(PQputCopyEnd(c, "client gave up"), 1);
+	r = PQgetResult(c);
+	cr_expect_eq(PQresultStatus(r), PGRES_FATAL_ERROR);
+	cr_expect_str_eq(h_sqlstate(c, r), "57014");
+	PQclear(r);
+	cr_assert_null(PQgetResult(c));
+	cr_expect_str_eq(h_value(c, "SELECT 'after CopyFail'"), "after CopyFail");
+
+	/* COPY TO STDOUT that fails half way. */
+	r = PQexec(c, "COPY (SELECT 1 / (g - 5000) FROM generate_series(1, 10000) g) TO STDOUT");
+	cr_assert_eq(PQresultStatus(r), PGRES_COPY_OUT, "%s", PQerrorMessage(c));
+	PQclear(r);
+	while ((n = PQgetCopyData(c, &row, 0)) > 0) {
+		rows++;
+		PQfreemem(row);
+	}
+	cr_expect_eq(n, -1, "PQgetCopyData: %s", PQerrorMessage(c));
+	r = PQgetResult(c);
+	cr_expect_eq(PQresultStatus(r), PGRES_FATAL_ERROR);
+	cr_expect_str_eq(h_sqlstate(c, r), "22012");
+	PQclear(r);
+	cr_assert_null(PQgetResult(c));
+	cr_expect_eq(rows, 4999);
+	cr_expect_str_eq(h_value(c, "SELECT 'after failed COPY OUT'"), "after failed COPY OUT");
+
+	/* Nothing was left half done on the only server. */
+	other = h_connect(p, NULL);
+	cr_expect_str_eq(h_value(other, "SELECT count(*) FROM it_copyfail"), "0");
+	cr_expect_str_eq(h_value(other, "SELECT txid_current_if_assigned() IS NULL"), "t");
+	PQfinish(other);
+	PQfinish(c);
+	h_done();
+}
+
+Test(streaming, large_result_with_bounded_memory, IT(180))
+{
+	enum { NROWS = 300000 };
+	/* A smaller ASan quarantine, so freed buffers do not count as held. */
+	struct h_pgpin *p = h_pgpin_start(&(struct h_pgpin_opts){
+		.log_level = "info",
+		.env = H_ARGS("ASAN_OPTIONS=detect_leaks=1:quarantine_size_mb=16") });
+	PGconn *c = h_connect(p, NULL);
+	PGresult *r;
+	long rows = 0, bad = 0, hwm_kb, max_rss_kb = 0;
+	bool paused = false;
+
+	cr_assert(PQsendQuery(c, "SELECT repeat('x', 1000) FROM generate_series(1, 300000)"),
+		  "%s", PQerrorMessage(c));
+	cr_assert(PQsetSingleRowMode(c), "single-row mode refused");
+	while ((r = PQgetResult(c))) {
+		ExecStatusType st = PQresultStatus(r);
+
+		if (st == PGRES_SINGLE_TUPLE) {
+			rows++;
+			if (PQgetlength(r, 0, 0) != 1000 || PQgetvalue(r, 0, 0)[999] != 'x')
+				bad++;
+		} else {
+			cr_assert_eq(st, PGRES_TUPLES_OK, "after %ld rows: %s %s", rows,
+				     PQresStatus(st), PQerrorMessage(c));
+		}
+		PQclear(r);
+		/* A slow reader: pgpin must stop reading from the server meanwhile. */
+		if (rows == 1000 && !paused) {
+			paused = true;
+			h_sleep(2);
+		}
+		if (rows % 10000 == 0) {
+			long rss = h_proc_kb(p->pid, "VmRSS");
+
+			if (rss > max_rss_kb)
+				max_rss_kb = rss;
+		}
+	}
+	hwm_kb = h_proc_kb(p->pid, "VmHWM");
+	cr_log_info("pgpin VmHWM %ld kB, largest VmRSS sampled %ld kB, for a %d MB result", hwm_kb,
+		    max_rss_kb, NROWS / 1000);
+	cr_expect_eq(rows, NROWS);
+	cr_expect_eq(bad, 0, "%ld rows with wrong content", bad);
+	cr_assert_gt(hwm_kb, 0, "cannot read VmHWM of pgpin (pid %d)", p->pid);
+	cr_expect_lt(hwm_kb, 100 * 1024, "pgpin's peak RSS was %ld kB for a 300 MB result: it buffers "
+		     "instead of streaming", hwm_kb);
+	cr_expect_str_eq(h_value(c, "SELECT 'after large result'"), "after large result");
+	PQfinish(c);
+	h_done();
+}
+
+/* ================================================================ cancel */
+
+Test(cancel, cancel_request_stops_the_query, IT(60))
+{
+	struct h_pgpin *p = h_pgpin_start(&(struct h_pgpin_opts){ .pool_size = 2 });
+	PGconn *c = h_connect(p, NULL);
+	PGcancel *cancel;
+	char err[256];
+	struct h_result res;
+	double t0;
+
+	cr_assert(PQsendQuery(c, "SELECT pg_sleep(30)"), "%s", PQerrorMessage(c));
+	h_sleep(0.5);
+	cancel = PQgetCancel(c);
+	cr_assert(cancel, "PQgetCancel: no cancel key");
+	t0 = h_now();
+	cr_assert(PQcancel(cancel, err, sizeof err), "PQcancel: %s", err);
+	PQfreeCancel(cancel);
+	res = h_collect(c, 10);
+	cr_assert(res.done, "the cancelled query had not ended 10 s later");
+	cr_expect_eq(res.status, PGRES_FATAL_ERROR, "status %s", PQresStatus(res.status));
+	cr_expect_str_eq(res.sqlstate, "57014", "%s", res.error);
+	cr_expect_lt(h_now() - t0, 5.0, "the cancel took %.1f s", h_now() - t0);
+	cr_expect_str_eq(h_value(c, "SELECT 'after cancel'"), "after cancel");
+	PQfinish(c);
+	h_done();
+}
+
+static void send_cancel_request(int port, uint32_t pid, uint32_t key)
+{
+	uint32_t pkt[4] = { htonl(16), htonl(80877102), htonl(pid), htonl(key) };
+	int fd = h_tcp_connect(port);
+
+	cr_assert_eq(h_send(fd, pkt, sizeof pkt), sizeof pkt);
+	cr_expect(h_raw_closed(fd, 5), "pgpin did not close the CancelRequest connection");
+	close(fd);
+}
+
+Test(cancel, wrong_key_does_nothing, IT(60))
+{
+	struct h_pgpin *p = h_pgpin_start(&(struct h_pgpin_opts){ .pool_size = 2 });
+	PGconn *c = h_connect(p, NULL);
+	uint32_t pid = (uint32_t)PQbackendPID(c);
+	struct h_result res;
+	double t0 = h_now();
+
+	cr_assert(PQsendQuery(c, "SELECT pg_sleep(1.5), 'slept'"), "%s", PQerrorMessage(c));
+	h_sleep(0.3);
+	send_cancel_request(p->port, pid, 0x0badcafe);
+	send_cancel_request(p->port, pid + 1, 0x12345678);
+	send_cancel_request(p->port, 0, 0);
+	res = h_collect(c, 10);
+	cr_assert(res.done, "the query had not ended 10 s later");
+	cr_expect_eq(res.status, PGRES_TUPLES_OK, "a cancel with a wrong key had an effect: %s %s",
+		     PQresStatus(res.status), res.error);
+	cr_expect_geq(h_now() - t0, 1.4, "pg_sleep(1.5) ended after %.2f s", h_now() - t0);
+	PQfinish(c);
+	h_done();
+}
+
+Test(cancel, idle_clients_key_does_not_cancel_another_client, IT(60))
+{
+	/* Pool size 1: A's last server is now B's. */
+	struct h_pgpin *p = h_pgpin_start(&(struct h_pgpin_opts){ .pool_size = 1 });
+	PGconn *a = h_connect(p, NULL), *b = h_connect(p, NULL);
+	PGcancel *cancel;
+	struct h_result res;
+	char err[256];
+	double t0;
+
+	cr_assert_str_eq(h_value(a, "SELECT 'a'"), "a");
+	t0 = h_now();
+	cr_assert(PQsendQuery(b, "SELECT pg_sleep(1.5), 'b slept'"), "%s", PQerrorMessage(b));
+	h_sleep(0.3);
+	cancel = PQgetCancel(a);
+	cr_assert(cancel);
+	PQcancel(cancel, err, sizeof err);
+	PQfreeCancel(cancel);
+	res = h_collect(b, 10);
+	cr_assert(res.done, "B's query had not ended 10 s later");
+	cr_expect_eq(res.status, PGRES_TUPLES_OK, "A's cancel key cancelled B's query: %s %s",
+		     PQresStatus(res.status), res.error);
+	cr_expect_geq(h_now() - t0, 1.4);
+	cr_expect_str_eq(h_value(a, "SELECT 'a again'"), "a again");
+	PQfinish(a);
+	PQfinish(b);
+	h_done();
+}
+
+/* ================================================================ client and server failures */
+
+/*
+ * In a child process: connect, run the statements, tell the parent, wait to
+ * be killed.  With rst, the kernel resets the connection instead of closing.
+ */
+static pid_t doomed_client(int port, const char *const stmts[], const char *send_last, bool rst)
+{
+	char conninfo[1024];
+	int pfd[2];
+	pid_t pid;
+	char ok = 0;
+
+	snprintf(conninfo, sizeof conninfo, "%s", h_conninfo(port, NULL));
+	cr_assert(pipe(pfd) == 0);
+	pid = fork();
+	cr_assert(pid >= 0);
+	if (pid == 0) {
+		PGconn *c = PQconnectdb(conninfo);
+		char status = PQstatus(c) == CONNECTION_OK ? '1' : '0';
+
+		for (int i = 0; status == '1' && stmts[i]; i++) {
+			PGresult *r = PQexec(c, stmts[i]);
+
+			if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK)
+				status = '0';
+			PQclear(r);
+		}
+		if (status == '1' && send_last && !PQsendQuery(c, send_last))
+			status = '0';
+		if (rst) {
+			struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+
+			setsockopt(PQsocket(c), SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+		}
+		if (write(pfd[1], &status, 1) != 1)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	close(pfd[1]);
+	cr_assert_eq(read(pfd[0], &ok, 1), 1, "the doomed client died early");
+	close(pfd[0]);
+	if (ok != '1') {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		cr_assert_fail("the doomed client could not run its statements");
+	}
+	if (send_last)
+		h_sleep(0.3); /* let the query reach the server */
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	return pid;
+}
+
+Test(failure, client_dies_inside_a_transaction, IT(60))
+{
+	struct h_pgpin *p;
+
+	h_direct_exec("DROP TABLE IF EXISTS it_ghost; CREATE TABLE it_ghost (v text)");
+	p = h_pgpin_start(&(struct h_pgpin_opts){ .pool_size = 1 });
+	for (int rst = 0; rst <= 1; rst++) {
+		PGconn *b;
+		PGresult *r;
+		long stuck = -1;
+
+		doomed_client(p->port, H_ARGS("BEGIN", "INSERT INTO it_ghost VALUES ('ghost')"), NULL, rst);
+		/* Pool size 1: B gets the very server A left in a transaction. */
+		b = h_connect(p, NULL);
+		r = h_exec(b, "SELECT txid_current_if_assigned() IS NULL, "
+			      "(SELECT count(*) FROM it_ghost WHERE v = 'ghost')");
+		cr_expect_str_eq(PQgetvalue(r, 0, 0), "t", "B runs inside A's transaction (%s close)",
+				 rst ? "RST" : "FIN");
+		cr_expect_str_eq(PQgetvalue(r, 0, 1), "0", "A's uncommitted row is visible (%s close)",
+				 rst ? "RST" : "FIN");
+		PQclear(r);
+		PQclear(h_exec(b, "BEGIN"));
+		PQclear(h_exec(b, "INSERT INTO it_ghost VALUES ('real')"));
+		PQclear(h_exec(b, "COMMIT"));
+		PQfinish(b);
+		for (double end = h_now() + 5; h_now() < end; h_sleep(0.1)) {
+			stuck = h_direct_long("SELECT count(*) FROM pg_stat_activity WHERE usename = "
+					      "'pgpin_test' AND state LIKE 'idle in transaction%'");
+			if (stuck == 0)
+				break;
+		}
+		cr_expect_eq(stuck, 0, "a server connection stays idle in transaction");
+	}
+	cr_expect_eq(h_direct_long("SELECT count(*) FROM it_ghost WHERE v = 'ghost'"), 0);
+	cr_expect_eq(h_direct_long("SELECT count(*) FROM it_ghost WHERE v = 'real'"), 2);
+	h_done();
+}
+
+Test(failure, client_dies_while_its_query_runs, IT(60))
+{
+	struct h_pgpin *p = h_pgpin_start(&(struct h_pgpin_opts){ .pool_size = 1 });
+	struct h_async b;
+
+	doomed_client(p->port, H_ARGS(NULL), "SELECT pg_sleep(30)", false);
+	/* The only server is busy with a query nobody waits for. */
+	h_async_start(&b, p->port, NULL, "SELECT 'b served'");
+	cr_assert(h_async_poll(&b, 10), "another client was not served within 10 s: the server "
+		  "stayed busy with the dead client's pg_sleep(30)");
+	cr_assert(!b.failed && b.res.status == PGRES_TUPLES_OK, "%s", b.res.error);
+	cr_expect_str_eq(b.res.value, "b served");
+	h_async_close(&b);
+	h_done();
+}
+
+struct load_client {
+	char conninfo[1024];
+	atomic_bool *stop, *restarted;
+	int ok_before, ok_after, errors, connect_errors, bad_errors;
+	char bad[512];
+};
+
+static void *load_client_main(void *arg)
+{
+	struct load_client *w = arg;
+	PGconn *c = NULL;
+
+	while (!atomic_load(w->stop)) {
+		PGresult *r;
+		const char *state;
+
+		if (!c || PQstatus(c) != CONNECTION_OK) {
+			if (c) {
+				PQfinish(c);
+				h_sleep(0.05);
+			}
+			c = PQconnectdb(w->conninfo);
+			if (PQstatus(c) != CONNECTION_OK)
+				w->connect_errors++;
+			continue;
+		}
+		r = PQexec(c, "SELECT pg_sleep(0.02), 1");
+		if (PQresultStatus(r) == PGRES_TUPLES_OK) {
+			if (atomic_load(w->restarted))
+				w->ok_after++;
+			else
+				w->ok_before++;
+		} else {
+			state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+			w->errors++;
+			/*
+			 * Acceptable: class 08, 57P01-57P03 (shutdown, crash, starting up), or
+			 * libpq's own report of a closed connection (no SQLSTATE).
+			 */
+			if (state ? !(strncmp(state, "08", 2) == 0 || strncmp(state, "57P0", 4) == 0)
+				  : PQstatus(c) == CONNECTION_OK) {
+				if (w->bad_errors++ == 0)
+					snprintf(w->bad, sizeof w->bad, "SQLSTATE %s: %s",
+						 state ? state : "(none)", PQerrorMessage(c));
+			}
+		}
+		PQclear(r);
+	}
+	if (c)
+		PQfinish(c);
+	return NULL;
+}
+
+Test(failure, server_restart_under_load, IT(120))
+{
+	enum { NCLIENTS = 4 };
+	const struct h_env *e = h_env();
+	struct load_client w[NCLIENTS];
+	pthread_t th[NCLIENTS];
+	atomic_bool stop = false, restarted = false;
+	struct h_pgpin *p = h_pgpin_start(&(struct h_pgpin_opts){ .pool_size = 4 });
+	pid_t pid = p->pid;
+	char out[8192];
+	int status, ok_before = 0, ok_after = 0, errors = 0, bad = 0;
+	bool recovered = false;
+	double t_up;
+
+	for (int i = 0; i < NCLIENTS; i++) {
+		w[i] = (struct load_client){ .stop = &stop, .restarted = &restarted };
+		snprintf(w[i].conninfo, sizeof w[i].conninfo, "%s", h_conninfo(p->port, NULL));
+		cr_assert(pthread_create(&th[i], NULL, load_client_main, &w[i]) == 0);
+	}
+	h_sleep(1);
+	{
+		char bin[600];
+		const char *argv[] = { bin, "restart", "-m", "fast", "-w", "-t", "60", "-D", e->pgdata,
+				       "-l", e->pglog ? e->pglog : "/dev/null", NULL };
+
+		snprintf(bin, sizeof bin, "%s/pg_ctl", e->pgbindir);
+		status = h_run_as_postgres(argv, 90, out, sizeof out);
+	}
+	atomic_store(&restarted, true);
+	t_up = h_now();
+	cr_assert(status == 0, "pg_ctl restart failed (status %#x):\n%s", status, out);
+
+	/* New clients get through once PostgreSQL is back. */
+	while (!recovered && h_now() - t_up < 20) {
+		PGconn *c = h_connect_try(p->port, "connect_timeout=5");
+
+		if (PQstatus(c) == CONNECTION_OK) {
+			PGresult *r = PQexec(c, "SELECT 'recovered'");
+
+			recovered = PQresultStatus(r) == PGRES_TUPLES_OK;
+			PQclear(r);
+		}
+		PQfinish(c);
+		if (!recovered)
+			h_sleep(0.2);
+	}
+	h_sleep(1);
+	atomic_store(&stop, true);
+	for (int i = 0; i < NCLIENTS; i++) {
+		pthread_join(th[i], NULL);
+		ok_before += w[i].ok_before;
+		ok_after += w[i].ok_after;
+		errors += w[i].errors;
+		bad += w[i].bad_errors;
+		if (w[i].bad_errors)
+			cr_log_error("unexpected error in a client: %s", w[i].bad);
+	}
+	cr_log_info("queries ok before restart %d, after %d; errors %d (unexpected %d)", ok_before,
+		    ok_after, errors, bad);
+	cr_assert(h_pgpin_alive(p) && p->pid == pid, "pgpin died during the restart (status %#x)",
+		  p->status);
+	cr_expect_gt(ok_before, 0, "no query succeeded before the restart");
+	cr_expect(recovered, "no new client got through pgpin within 20 s of PostgreSQL's restart");
+	cr_expect_gt(ok_after, 0, "the running clients got no query through after the restart");
+	cr_expect_eq(bad, 0, "%d errors with a SQLSTATE other than class 08 / 57P0x", bad);
+	h_done();
+}
+
+/* ================================================================ raw protocol */
+
+/* Send bytes on a new connection; expect ErrorResponse with sqlstate, then close. */
+static void expect_rejected(struct h_pgpin *p, const void *bytes, size_t len, const char *sqlstate,
+			    const char *what)
+{
+	int fd = h_tcp_connect(p->port);
+	char seen[64];
+	const char *got;
+
+	h_send(fd, bytes, len);
+	got = h_raw_expect_error(fd, 5, seen, sizeof seen);
+	cr_expect(got && strcmp(got, sqlstate) == 0,
+		  "%s: want ErrorResponse %s, got %s (messages seen: '%s')", what, sqlstate,
+		  got ? got : "no ErrorResponse", seen);
+	cr_expect(h_raw_closed(fd, 5), "%s: pgpin did not close the connection", what);
+	close(fd);
+	assert_healthy(p);
+}
+
+Test(protocol, startup_packet_too_short, IT(30))
+{
+	struct h_pgpin *p = h_pgpin_start(NULL);
+	static const uint8_t pkt[] = { 0, 0, 0, 3 };
+
+	expect_rejected(p, pkt, sizeof pkt, "08P01", "startup length 3");
+	h_done();
+}
+
+Test(protocol, startup_packet_too_long, IT(30))
+{
+	struct h_pgpin *p = h_pgpin_start(NULL);
+	uint8_t pkt[200] = { 0, 1, 0x86, 0xa0, 0, 3, 0, 0 }; /* length 100000, version 3.0 */
+
+	memset(pkt + 8, 'u', sizeof pkt - 8);
+	expect_rejected(p, pkt, sizeof pkt, "08P01", "startup length 100000");
+	h_done();
+}
+
+Test(protocol, version_2_is_refused, IT(30))
+{
+	struct h_pgpin *p = h_pgpin_start(NULL);
+	uint8_t pkt[256];
+	size_t n = h_startup_packet(pkt, sizeof pkt, 131072,
+				    H_ARGS("user", "pgpin_test", "database", "pgpin_test"));
+
+	expect_rejected(p, pkt, n, "0A000", "protocol 2.0");
+	h_done();
+}
+
+Test(protocol, startup_without_user, IT(30))
+{
+	struct h_pgpin *p = h_pgpin_start(NULL);
+	uint8_t pkt[256];
+	size_t n = h_startup_packet(pkt, sizeof pkt, 196608, H_ARGS("database", "pgpin_test"));
+
+	expect_rejected(p, pkt, n, "28000", "startup without user");
+	h_done();
+}
+
+Test(protocol, version_3_1_is_negotiated_down, IT(30))
+{
+	struct h_pgpin *p = h_pgpin_start(NULL);
+	uint8_t pkt[256];
+	size_t n = h_startup_packet(pkt, sizeof pkt, 196609,
+				    H_ARGS("user", "pgpin_test", "database", "pgpin_test"));
+	int fd = h_tcp_connect(p->port);
+	bool negotiated = false, auth_ok = false;
+	struct h_msg m;
+
+	h_send(fd, pkt, n);
+	for (;;) {
+		int rc = h_read_msg(fd, &m, 10);
+
+		cr_assert(rc == 1, "connection %s before ReadyForQuery", rc ? "timed out" : "closed");
+		if (m.type == 'E')
+			cr_assert_fail("protocol 3.1 refused: %s %s", h_msg_field(&m, 'C'), h_msg_field(&m, 'M'));
+		if (m.type == 'v') {
+			cr_assert_geq(m.body_len, 8);
+			cr_expect_eq(be32((char *)m.body), 0, "NegotiateProtocolVersion offers minor %u",
+				     be32((char *)m.body));
+			cr_expect(!auth_ok, "NegotiateProtocolVersion after AuthenticationOk");
+			negotiated = true;
+		}
+		if (m.type == 'R' && m.body_len >= 4 && be32((char *)m.body) == 0)
+			auth_ok = true;
+		if (m.type == 'Z') {
+			h_msg_free(&m);
+			break;
+		}
+		h_msg_free(&m);
+	}
+	cr_expect(negotiated, "no NegotiateProtocolVersion message for protocol 3.1");
+	cr_expect(auth_ok, "no AuthenticationOk");
+	cr_expect_str_eq(h_raw_query(fd, "SELECT 'v3.1 works'"), "v3.1 works");
+	close(fd);
+	assert_healthy(p);
+	h_done();
+}
+
+Test(protocol, unknown_message_type_after_login, IT(30))
+{
+	struct h_pgpin *p = h_pgpin_start(NULL);
+	int fd = h_tcp_connect(p->port);
+	static const uint8_t msg[] = { 'z', 0, 0, 0, 4 };
+	char seen[64];
+	const char *got;
+
+	h_raw_login(fd, "pgpin_test", "pgpin_test");
+	cr_assert_str_eq(h_raw_query(fd, "SELECT 'logged in'"), "logged in");
+	h_send(fd, msg, sizeof msg);
+	got = h_raw_expect_error(fd, 5, seen, sizeof seen);
+	cr_expect(got && strcmp(got, "08P01") == 0, "want 08P01, got %s (messages: '%s')",
+		  got ? got : "no ErrorResponse", seen);
+	cr_expect(h_raw_closed(fd, 5), "pgpin did not close the connection");
+	close(fd);
+	assert_healthy(p);
+	h_done();
+}
+
+Test(protocol, message_longer_than_max_packet_size, IT(30))
+{
+	struct h_pgpin *p = h_pgpin_start(&(struct h_pgpin_opts){
+		.args = H_ARGS("--max-packet-size", "65536") });
+	int fd = h_tcp_connect(p->port);
+	static char sql[61000];
+	uint8_t hdr[5 + 64] = { 'Q', 0, 1, 0x86, 0xa0 }; /* claims 100000 bytes */
+	char seen[64];
+	const char *got;
+
+	h_raw_login(fd, "pgpin_test", "pgpin_test");
+	/* Below the limit: fine. */
+	snprintf(sql, sizeof sql, "SELECT length('%0*d')", 60000, 0);
+	cr_assert_str_eq(h_raw_query(fd, sql), "60000");
+	memset(hdr + 5, 'x', sizeof hdr - 5);
+	h_send(fd, hdr, sizeof hdr);
+	got = h_raw_expect_error(fd, 5, seen, sizeof seen);
+	cr_expect(got && strcmp(got, "08P01") == 0, "want 08P01, got %s (messages: '%s')",
+		  got ? got : "no ErrorResponse", seen);
+	cr_expect(h_raw_closed(fd, 5), "pgpin did not close the connection");
+	close(fd);
+	assert_healthy(p);
+	h_done();
+}
+
+Test(protocol, max_client_conn_refuses_the_next_client, IT(30))
+{
+	struct h_pgpin *p = h_pgpin_start(&(struct h_pgpin_opts){
+		.args = H_ARGS("--max-client-conn", "2") });
+	PGconn *c1, *c2, *c3 = NULL;
+	uint8_t pkt[256];
+	size_t n = h_startup_packet(pkt, sizeof pkt, 196608,
+				    H_ARGS("user", "pgpin_test", "database", "pgpin_test"));
+	char seen[64];
+	const char *got;
+	int fd;
+
+	h_sleep(0.2); /* the readiness probe's connection is gone */
+	c1 = h_connect(p, NULL);
+	c2 = h_connect(p, NULL);
+	fd = h_tcp_connect(p->port);
+	h_send(fd, pkt, n);
+	got = h_raw_expect_error(fd, 5, seen, sizeof seen);
+	cr_expect(got && strcmp(got, "53300") == 0, "third client: want 53300, got %s (messages: '%s')",
+		  got ? got : "no ErrorResponse", seen);
+	cr_expect(h_raw_closed(fd, 5), "pgpin did not close the refused connection");
+	close(fd);
+	cr_expect_str_eq(h_value(c2, "SELECT 'c2 unaffected'"), "c2 unaffected");
+	PQfinish(c1);
+	for (double end = h_now() + 3; h_now() < end; h_sleep(0.1)) {
+		c3 = h_connect_try(p->port, NULL);
+		if (PQstatus(c3) == CONNECTION_OK)
+			break;
+		PQfinish(c3);
+		c3 = NULL;
+	}
+	cr_expect(c3 != NULL, "no room for a new client after one of two left");
+	if (c3)
+		PQfinish(c3);
+	PQfinish(c2);
+	h_done();
+}
+
+static void encryption_request_then_startup(uint32_t code)
+{
+	struct h_pgpin *p = h_pgpin_start(NULL);
+	uint32_t req[2] = { htonl(8), htonl(code) };
+	int fd = h_tcp_connect(p->port);
+	int answer;
+
+	h_send(fd, req, sizeof req);
+	answer = h_read_byte(fd, 5);
+	cr_assert_eq(answer, 'N', "answer to request %u: %d (want 'N')", code, answer);
+	h_raw_login(fd, "pgpin_test", "pgpin_test");
+	cr_expect_str_eq(h_raw_query(fd, "SELECT 'plain text'"), "plain text");
+	close(fd);
+	h_done();
+}
+
+Test(protocol, ssl_request_is_declined, IT(30))
+{
+	encryption_request_then_startup(80877103);
+}
+
+Test(protocol, gssenc_request_is_declined, IT(30))
+{
+	encryption_request_then_startup(80877104);
+}
+
+/* xorshift64*: the garbage is the same on every run. */
+static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
+
+static uint32_t rng(void)
+{
+	rng_state ^= rng_state >> 12;
+	rng_state ^= rng_state << 25;
+	rng_state ^= rng_state >> 27;
+	return (uint32_t)((rng_state * 2685821657736338717ULL) >> 32);
+}
+
+Test(protocol, random_garbage_does_not_kill_pgpin, IT(90))
+{
+	struct h_pgpin *p = h_pgpin_start(&(struct h_pgpin_opts){ .pool_size = 2, .log_level = "info" });
+	uint8_t buf[4096];
+
+	for (int i = 0; i < 60; i++) {
+		int fd = h_tcp_connect(p->port);
+		size_t len = 1 + rng() % sizeof buf;
+
+		if (i % 2)
+			h_raw_login(fd, "pgpin_test", "pgpin_test");
+		for (size_t j = 0; j < len; j++)
+			buf[j] = (uint8_t)rng();
+		if (i % 6 == 1)
+			buf[0] = "QPBEDSHFCXdcfp"[rng() % 14]; /* a real message type */
+		h_send(fd, buf, len);
+		if (i % 3 == 0) {
+			struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+
+			setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+		} else {
+			h_sleep(0.02);
+		}
+		close(fd);
+		if (i % 10 == 9)
+			assert_healthy(p);
+	}
+	assert_healthy(p);
+	h_done();
+}
+
+/* ================================================================ client authentication */
+
+/* alice: plain text, bob: md5, carol: a SCRAM verifier made by PostgreSQL. */
+static const char *write_auth_file(void)
+{
+	static char path[600];
+	PGconn *d = h_direct();
+	char md5[64], scram[512];
+	FILE *f;
+
+	snprintf(md5, sizeof md5, "%s", h_value(d, "SELECT 'md5' || md5('bob-pw' || 'bob')"));
+	PQclear(h_exec(d, "DROP ROLE IF EXISTS pgpin_it_scram"));
+	PQclear(h_exec(d, "SET password_encryption = 'scram-sha-256'"));
+	PQclear(h_exec(d, "CREATE ROLE pgpin_it_scram PASSWORD 'carol-pw'"));
+	snprintf(scram, sizeof scram, "%s",
+		 h_value(d, "SELECT rolpassword FROM pg_authid WHERE rolname = 'pgpin_it_scram'"));
+	PQclear(h_exec(d, "DROP ROLE pgpin_it_scram"));
+	PQfinish(d);
+	cr_assert(strncmp(scram, "SCRAM-SHA-256$", 14) == 0, "not a SCRAM verifier: %s", scram);
+
+	snprintf(path, sizeof path, "%s/auth.%d.txt", h_env()->tmpdir, (int)getpid());
+	f = fopen(path, "w");
+	cr_assert(f, "%s: %s", path, strerror(errno));
+	fprintf(f, "\"alice\" \"alice-pw\"\n\"bob\" \"%s\"\n\"carol\" \"%s\"\n", md5, scram);
+	fclose(f);
+	return path;
+}
+
+/* Log in as user/password: "" on success, else the SQLSTATE (or "?"). */
+static const char *login(struct h_pgpin *p, const char *user, const char *password)
+{
+	static char state[8];
+	char extra[256];
+	PGconn *c;
+
+	snprintf(extra, sizeof extra, "user=%s password=%s", user, password);
+	c = h_connect_try(p->port, extra);
+	if (PQstatus(c) == CONNECTION_OK) {
+		PGresult *r = PQexec(c, "SELECT current_user");
+
+		state[0] = '\0';
+		if (PQresultStatus(r) != PGRES_TUPLES_OK)
+			snprintf(state, sizeof state, "query");
+		else
+			cr_expect_str_eq(PQgetvalue(r, 0, 0), "pgpin_test",
+					 "server-side user of %s is not the endpoint's", user);
+		PQclear(r);
+	} else {
+		snprintf(state, sizeof state, "%s", *h_sqlstate(c, NULL) ? h_sqlstate(c, NULL) : "?");
+		if (strcmp(state, "28P01") != 0)
+			cr_log_warn("login as %s: %s", user, PQerrorMessage(c));
+	}
+	PQfinish(c);
+	return state;
+}
+
+/* The first authentication request pgpin sends to user. */
+static uint32_t auth_request(struct h_pgpin *p, const char *user, char *detail, size_t dlen)
+{
+	uint8_t pkt[256];
+	size_t n = h_startup_packet(pkt, sizeof pkt, 196608, H_ARGS("user", user, "database", "x"));
+	int fd = h_tcp_connect(p->port);
+	struct h_msg m;
+	uint32_t code = 0xffffffff;
+
+	h_send(fd, pkt, n);
+	if (h_read_msg(fd, &m, 5) == 1) {
+		if (m.type == 'R' && m.body_len >= 4) {
+			code = be32((char *)m.body);
+			snprintf(detail, dlen, "%.*s", (int)(m.body_len - 4), (char *)m.body + 4);
+		}
+		h_msg_free(&m);
+	}
+	close(fd);
+	return code;
+}
+
+Test(auth, scram_sha_256, IT(60))
+{
+	const char *file = write_auth_file();
+	struct h_pgpin *p = h_pgpin_start(&(struct h_pgpin_opts){
+		.args = H_ARGS("--auth-type", "scram-sha-256", "--auth-file", file) });
+	char mech[256] = "";
+
+	cr_expect_eq(auth_request(p, "alice", mech, sizeof mech), 10, "want AuthenticationSASL");
+	cr_expect_str_eq(mech, "SCRAM-SHA-256", "mechanisms offered");
+	cr_expect_str_eq(login(p, "alice", "alice-pw"), "", "alice, plain-text secret");
+	cr_expect_str_eq(login(p, "carol", "carol-pw"), "", "carol, SCRAM verifier");
+	cr_expect_str_eq(login(p, "alice", "wrong"), "28P01", "alice, wrong password");
+	cr_expect_str_eq(login(p, "carol", "wrong"), "28P01", "carol, wrong password");
+	cr_expect_str_eq(login(p, "dave", "dave-pw"), "28P01", "unknown user");
+	h_done();
+}
+
+Test(auth, md5, IT(60))
+{
+	const char *file = write_auth_file();
+	struct h_pgpin *p = h_pgpin_start(&(struct h_pgpin_opts){
+		.args = H_ARGS("--auth-type", "md5", "--auth-file", file) });
+	char salt[64] = "";
+
+	cr_expect_eq(auth_request(p, "bob", salt, sizeof salt), 5, "want AuthenticationMD5Password");
+	cr_expect_str_eq(login(p, "alice", "alice-pw"), "", "alice, plain-text secret");
+	cr_expect_str_eq(login(p, "bob", "bob-pw"), "", "bob, md5 secret");
+	cr_expect_str_eq(login(p, "bob", "wrong"), "28P01", "bob, wrong password");
+	cr_expect_str_eq(login(p, "alice", "wrong"), "28P01", "alice, wrong password");
+	cr_expect_str_eq(login(p, "dave", "dave-pw"), "28P01", "unknown user");
+	h_done();
+}
+
+Test(auth, trust_is_refused_on_all_interfaces, IT(30))
+{
+	struct h_pgpin *p = h_pgpin_start(&(struct h_pgpin_opts){
+		.listen_host = "0.0.0.0", .no_wait = true });
+
+	cr_assert(h_pgpin_wait_exit(p, 5), "pgpin runs with trust authentication on 0.0.0.0");
+	cr_expect(WIFEXITED(p->status) && WEXITSTATUS(p->status) != 0,
+		  "pgpin ended with wait status %#x, want a non-zero exit", p->status);
+	cr_expect(h_log_contains(p, "trust"), "pgpin's message does not mention trust");
+	h_done();
+}
+
+/* ================================================================ signals */
+
+Test(signals, sigterm_exits_promptly, IT(30))
+{
+	struct h_pgpin *p = h_pgpin_start(NULL);
+	PGconn *idle = h_connect(p, NULL), *in_tx = h_connect(p, NULL);
+	double t0;
+
+	PQclear(h_exec(idle, "SELECT 1"));
+	PQclear(h_exec(in_tx, "BEGIN"));
+	PQclear(h_exec(in_tx, "SELECT 1"));
+	t0 = h_now();
+	kill(p->pid, SIGTERM);
+	cr_assert(h_pgpin_wait_exit(p, 2), "pgpin still runs 2 s after SIGTERM");
+	cr_log_info("pgpin exited %.3f s after SIGTERM", h_now() - t0);
+	cr_expect((WIFEXITED(p->status) && WEXITSTATUS(p->status) == 0) ||
+		  (WIFSIGNALED(p->status) && WTERMSIG(p->status) == SIGTERM),
+		  "wait status after SIGTERM: %#x", p->status);
+	PQfinish(idle);
+	PQfinish(in_tx);
+	h_done();
+}
+
+Test(signals, sigint_waits_for_open_transactions, IT(60))
+{
+	struct h_pgpin *p;
+	PGconn *a, *idle, *late;
+	PGresult *r;
+
+	h_direct_exec("DROP TABLE IF EXISTS it_sigint; CREATE TABLE it_sigint (v text)");
+	p = h_pgpin_start(NULL);
+	a = h_connect(p, NULL);
+	idle = h_connect(p, NULL);
+	PQclear(h_exec(idle, "SELECT 1"));
+	PQclear(h_exec(a, "BEGIN"));
+	PQclear(h_exec(a, "INSERT INTO it_sigint VALUES ('before SIGINT')"));
+	kill(p->pid, SIGINT);
+	h_sleep(0.5);
+	cr_assert(h_pgpin_alive(p), "pgpin exited on SIGINT with a transaction open (status %#x)",
+		  p->status);
+	late = h_connect_try(p->port, "connect_timeout=3");
+	cr_expect(PQstatus(late) != CONNECTION_OK, "pgpin accepted a new client after SIGINT");
+	PQfinish(late);
+	PQclear(h_exec(a, "INSERT INTO it_sigint VALUES ('after SIGINT')"));
+	r = PQexec(a, "COMMIT");
+	cr_expect_eq(PQresultStatus(r), PGRES_COMMAND_OK, "COMMIT after SIGINT: %s", PQerrorMessage(a));
+	PQclear(r);
+	cr_expect(h_pgpin_wait_exit(p, 5), "pgpin still runs 5 s after the last transaction ended "
+		  "(an idle client is still connected)");
+	if (p->exited)
+		cr_expect(WIFEXITED(p->status) && WEXITSTATUS(p->status) == 0,
+			  "wait status after SIGINT: %#x", p->status);
+	cr_expect_eq(h_direct_long("SELECT count(*) FROM it_sigint"), 2);
+	PQfinish(a);
+	PQfinish(idle);
+	h_done();
+}
+
+/* ================================================================ runner */
+
+/* One test at a time, unless --jobs says otherwise. */
+int main(int argc, char *argv[])
+{
+	struct criterion_test_set *tests = criterion_initialize();
+	int rc = 0;
+
+	criterion_options.jobs = 1;
+	if (criterion_handle_args(argc, argv, true))
+		rc = !criterion_run_all_tests(tests);
+	criterion_finalize(tests);
+	return rc;
+}
