@@ -82,13 +82,17 @@ void client_accept(int fd, const struct sockaddr *sa, int salen)
 	bufferevent_setwatermark(c->bev, EV_READ, 0, RELAY_HIGH_WATER);
 	bufferevent_setwatermark(c->bev, EV_WRITE, RELAY_HIGH_WATER / 4, 0);
 	bufferevent_set_max_single_read(c->bev, 64 * 1024);
-	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+	/* EV_WRITE (on by default) only while output is pending: net_flush() */
+	bufferevent_disable(c->bev, EV_WRITE);
+	bufferevent_enable(c->bev, EV_READ);
+	c->reader = net_reader_new(c->bev, RELAY_HIGH_WATER, client_read_cb, client_event_cb, c);
 	log_debug("client %s: connected", c->addr);
 }
 
 static void client_free_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct client *c = arg;
+	net_reader_free(c->reader);
 	if (c->bev)
 		bufferevent_free(c->bev);
 	params_free(&c->vars);
@@ -148,6 +152,8 @@ void client_close(struct client *c, const char *reason)
 	else
 		log_debug("client %s: closed (%s)", c->addr, reason);
 	client_detach(c);
+	net_reader_free(c->reader);
+	c->reader = NULL;
 	bufferevent_free(c->bev);
 	c->bev = NULL;
 	struct timeval now = {0, 0};
@@ -162,6 +168,7 @@ static void client_send_pkt(struct client *c, struct pkt *p)
 		return;
 	}
 	bufferevent_write(c->bev, p->data, p->len);
+	net_flush(c->bev);
 }
 
 /* Send an ErrorResponse, then close once it has been written. */
@@ -181,7 +188,10 @@ void client_fatal(struct client *c, const char *sqlstate, const char *msg)
 
 	client_detach(c);
 	c->closing = true;
+	net_reader_free(c->reader);
+	c->reader = NULL;
 	bufferevent_disable(c->bev, EV_READ);
+	bufferevent_enable(c->bev, EV_WRITE);
 	bufferevent_setwatermark(c->bev, EV_WRITE, 0, 0);
 	struct timeval tv = {CLOSE_FLUSH_SECONDS, 0};
 	bufferevent_set_timeouts(c->bev, NULL, &tv);
@@ -220,6 +230,7 @@ static void client_write_cb(struct bufferevent *bev, void *arg)
 		}
 		return;
 	}
+	net_write_drained(bev);
 	/* Room again in our output: let the server relay more. */
 	if (c->server)
 		server_resume(c->server);
@@ -490,6 +501,7 @@ static void client_read_startup(struct client *c)
 			evbuffer_drain(in, len);
 			/* No TLS configured: the client may go on in plain text. */
 			bufferevent_write(c->bev, "N", 1);
+			net_flush(c->bev);
 			break;
 		case STARTUP_CANCEL:
 			evbuffer_drain(in, len);
@@ -645,6 +657,10 @@ void client_linked(struct client *c)
 {
 	struct server *s = c->server;
 	char *sql = NULL;
+	uint64_t fp = params_fingerprint(&c->vars);
+
+	if (s->synced_fp == fp && s->synced_gen == s->params.gen)
+		goto done; /* last set up for these very settings, unchanged since */
 
 	/* Bring the server's session settings to what this client expects. */
 	int n = params_diff_sql(&c->vars, &s->params, &s->base_params, &sql);
@@ -663,6 +679,9 @@ void client_linked(struct client *c)
 		return;
 	}
 	free(sql);
+	s->synced_fp = fp;
+	s->synced_gen = s->params.gen;
+done:
 	if (!c->processing)
 		bufferevent_trigger(c->bev, EV_READ,
 				    BEV_TRIG_IGNORE_WATERMARKS | BEV_TRIG_DEFER_CALLBACKS);
@@ -816,6 +835,10 @@ void client_process(struct client *c)
 			break;
 	}
 	c->processing = false;
+	if (c->server)
+		net_flush(c->server->bev);
+	if (c->state != CL_CLOSED)
+		net_reader_update(c->reader);
 }
 
 void client_resume(struct client *c)

@@ -18,6 +18,7 @@
 #include "params.h"
 
 struct bufferevent;
+struct net_reader;
 struct pool;
 struct server;
 struct scram_server;
@@ -34,6 +35,7 @@ struct client {
 	TAILQ_ENTRY(client) link;      /* rt.clients */
 	TAILQ_ENTRY(client) wait_link; /* pool waiting or login_wait list */
 	struct bufferevent *bev;
+	struct net_reader *reader; /* NULL: the bufferevent reads */
 	enum client_state state;
 	bool counted;  /* counts against max_client_conn */
 	bool closing;  /* flushing a final error, then freed */

@@ -1097,7 +1097,7 @@ static int db_split(const char *value, char **conninfo, int *pool_size, int *poo
 	return 0;
 }
 
-static int db_add(struct loader *L, const char *name, const char *value, const char *label)
+static int db_add(struct loader *L, const char *where, const char *name, const char *value)
 {
 	struct config *cfg = L->cfg;
 	struct db_entry *db;
@@ -1106,26 +1106,27 @@ static int db_add(struct loader *L, const char *name, const char *value, const c
 
 	for (i = 0; i < cfg->n_dbs; i++)
 		if (strcmp(cfg->dbs[i].name, name) == 0)
-			return fail(L->err, L->errlen, "%s: database defined twice", label);
+			return fail(L->err, L->errlen, "%s: [databases] %s: database defined twice", where,
+				    name);
 	cfg->dbs = xrealloc(cfg->dbs, sizeof(*cfg->dbs) * (size_t)(cfg->n_dbs + 1));
 	db = &cfg->dbs[cfg->n_dbs];
 	memset(db, 0, sizeof(*db));
 	if (db_split(value, &conninfo, &db->pool_size, &db->pool_mode, msg, sizeof(msg)) < 0) {
 		scrub_message(msg, sizeof(msg), value);
-		return fail(L->err, L->errlen, "%s: %s", label, msg);
+		return fail(L->err, L->errlen, "%s: [databases] %s: %s", where, name, msg);
 	}
 	rc = endpoint_parse_port(conninfo, &db->ep, 0, msg, sizeof(msg));
 	if (rc < 0)
 		scrub_message(msg, sizeof(msg), conninfo);
 	free(conninfo);
 	if (rc < 0)
-		return fail(L->err, L->errlen, "%s: %s", label, msg);
+		return fail(L->err, L->errlen, "%s: [databases] %s: %s", where, name, msg);
 	db->name = xstrdup(name);
 	cfg->n_dbs++;
 	return 0;
 }
 
-static int user_add(struct loader *L, const char *name, const char *value, const char *label)
+static int user_add(struct loader *L, const char *where, const char *name, const char *value)
 {
 	struct config *cfg = L->cfg;
 	struct user_entry u = {.pool_size = -1, .pool_mode = -1};
@@ -1136,7 +1137,7 @@ static int user_add(struct loader *L, const char *name, const char *value, const
 
 	for (i = 0; i < cfg->n_users; i++)
 		if (strcmp(cfg->users[i].name, name) == 0)
-			return fail(L->err, L->errlen, "%s: user defined twice", label);
+			return fail(L->err, L->errlen, "%s: [users] %s: user defined twice", where, name);
 	while ((rc = kw_next(&p, &kv)) == 1) {
 		rc = pool_key(&kv, &u.pool_size, &u.pool_mode, msg, sizeof(msg));
 		if (rc == 0)
@@ -1144,12 +1145,12 @@ static int user_add(struct loader *L, const char *name, const char *value, const
 				  kv.key);
 		kw_clear(&kv);
 		if (rc < 0)
-			return fail(L->err, L->errlen, "%s: %s", label, msg);
+			return fail(L->err, L->errlen, "%s: [users] %s: %s", where, name, msg);
 	}
 	if (rc < 0) {
 		kw_syntax_error(&kv, msg, sizeof(msg));
 		kw_clear(&kv);
-		return fail(L->err, L->errlen, "%s: %s", label, msg);
+		return fail(L->err, L->errlen, "%s: [users] %s: %s", where, name, msg);
 	}
 	cfg->users = xrealloc(cfg->users, sizeof(*cfg->users) * (size_t)(cfg->n_users + 1));
 	u.name = xstrdup(name);
@@ -1248,7 +1249,7 @@ static int ini_setting(struct loader *L, const char *where, const char *key, con
 
 static int ini_line(struct loader *L, const char *where, char *line, enum section *sec)
 {
-	char *s = trim(line), *eq, *key, *val, label[1024];
+	char *s = trim(line), *eq, *key, *val;
 
 	if (*s == '\0' || *s == ';' || *s == '#')
 		return 0;
@@ -1268,11 +1269,9 @@ static int ini_line(struct loader *L, const char *where, char *line, enum sectio
 	case SEC_PGPIN:
 		return ini_setting(L, where, key, val);
 	case SEC_DATABASES:
-		snprintf(label, sizeof(label), "%s: [databases] %s", where, key);
-		return db_add(L, key, val, label);
+		return db_add(L, where, key, val);
 	case SEC_USERS:
-		snprintf(label, sizeof(label), "%s: [users] %s", where, key);
-		return user_add(L, key, val, label);
+		return user_add(L, where, key, val);
 	case SEC_NONE:
 		break;
 	}

@@ -51,7 +51,8 @@ struct endpoint {
 /* One entry of the [databases] section. */
 struct db_entry {
 	char *name;	     /* the database name clients ask for ("*" = fallback) */
-	struct endpoint ep;  /* fields given override the main endpoint */
+	struct endpoint ep;  /* fields given override the main endpoint;
+			      * ep.port is 0 when the entry gives none */
 	int pool_size;	     /* -1 = global */
 	int pool_mode;	     /* -1 = global, else enum pool_mode */
 };
@@ -85,7 +86,7 @@ struct config {
 
 	/* client authentication */
 	enum auth_type auth_type;
-	char *auth_file;
+	char *auth_file; /* NULL = none */
 
 	/* pooling */
 	enum pool_mode pool_mode;

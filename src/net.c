@@ -5,6 +5,10 @@
 #include "net.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <sys/uio.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdio.h>
@@ -12,8 +16,10 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 
+#include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/dns.h>
+#include <event2/event.h>
 
 #include "runtime.h"
 
@@ -65,4 +71,130 @@ void net_peer_name(int fd, char *buf, unsigned long len)
 	} else {
 		snprintf(buf, len, "unix");
 	}
+}
+
+void net_flush(struct bufferevent *bev)
+{
+	struct evbuffer *out = bufferevent_get_output(bev);
+
+	if (evbuffer_get_length(out) == 0)
+		return;
+	if (!(bufferevent_get_enabled(bev) & EV_WRITE)) {
+		/* A socket bufferevent keeps the front of its output frozen
+		 * except while it writes; do as it does.  Errors are left for
+		 * the bufferevent to find and report. */
+		evbuffer_unfreeze(out, 1);
+		evbuffer_write(out, bufferevent_getfd(bev));
+		evbuffer_freeze(out, 1);
+		if (evbuffer_get_length(out) == 0)
+			return;
+	}
+	bufferevent_enable(bev, EV_WRITE);
+}
+
+void net_write_drained(struct bufferevent *bev)
+{
+	if (evbuffer_get_length(bufferevent_get_output(bev)) == 0)
+		bufferevent_disable(bev, EV_WRITE);
+}
+
+/* ------------------------------------------------------ direct reading */
+
+#define NET_READ_CHUNK 16384
+
+struct net_reader {
+	struct event *ev;
+	struct bufferevent *bev;
+	size_t high_water;
+	bool paused;
+	void (*readcb)(struct bufferevent *, void *);
+	void (*eventcb)(struct bufferevent *, short, void *);
+	void *arg;
+};
+
+static void net_reader_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct net_reader *r = arg;
+	struct evbuffer *in = bufferevent_get_input(r->bev);
+	struct evbuffer_iovec vec[2];
+	struct iovec iov[2];
+
+	if (evbuffer_get_length(in) >= r->high_water) {
+		event_del(r->ev);
+		r->paused = true;
+		return;
+	}
+	/* The bufferevent keeps the end of its input frozen except while it
+	 * reads; do as it does. */
+	evbuffer_unfreeze(in, 0);
+	int nvec = evbuffer_reserve_space(in, NET_READ_CHUNK, vec, 2);
+	if (nvec <= 0) {
+		evbuffer_freeze(in, 0);
+		r->eventcb(r->bev, BEV_EVENT_READING | BEV_EVENT_ERROR, r->arg);
+		return;
+	}
+	for (int i = 0; i < nvec; i++) {
+		iov[i].iov_base = vec[i].iov_base;
+		iov[i].iov_len = vec[i].iov_len;
+	}
+	ssize_t n = readv(fd, iov, nvec);
+	int err = errno;
+	size_t left = n > 0 ? (size_t)n : 0;
+	for (int i = 0; i < nvec; i++) {
+		size_t take = left < vec[i].iov_len ? left : vec[i].iov_len;
+		vec[i].iov_len = take;
+		left -= take;
+	}
+	evbuffer_commit_space(in, vec, nvec);
+	evbuffer_freeze(in, 0);
+
+	if (n > 0) {
+		r->readcb(r->bev, r->arg);
+	} else if (n == 0) {
+		r->eventcb(r->bev, BEV_EVENT_READING | BEV_EVENT_EOF, r->arg);
+	} else if (err != EAGAIN && err != EWOULDBLOCK && err != EINTR) {
+		errno = err;
+		r->eventcb(r->bev, BEV_EVENT_READING | BEV_EVENT_ERROR, r->arg);
+	}
+}
+
+struct net_reader *net_reader_new(struct bufferevent *bev, size_t high_water,
+				  void (*readcb)(struct bufferevent *, void *),
+				  void (*eventcb)(struct bufferevent *, short, void *), void *arg)
+{
+	struct net_reader *r = calloc(1, sizeof(*r));
+	if (!r)
+		return NULL;
+	r->bev = bev;
+	r->high_water = high_water;
+	r->readcb = readcb;
+	r->eventcb = eventcb;
+	r->arg = arg;
+	r->ev = event_new(bufferevent_get_base(bev), bufferevent_getfd(bev), EV_READ | EV_PERSIST,
+			  net_reader_cb, r);
+	if (!r->ev || event_add(r->ev, NULL) < 0) {
+		if (r->ev)
+			event_free(r->ev);
+		free(r);
+		return NULL;
+	}
+	bufferevent_disable(bev, EV_READ);
+	return r;
+}
+
+void net_reader_update(struct net_reader *r)
+{
+	if (r && r->paused &&
+	    evbuffer_get_length(bufferevent_get_input(r->bev)) < r->high_water) {
+		r->paused = false;
+		event_add(r->ev, NULL);
+	}
+}
+
+void net_reader_free(struct net_reader *r)
+{
+	if (!r)
+		return;
+	event_free(r->ev);
+	free(r);
 }

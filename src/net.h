@@ -5,6 +5,8 @@
 #ifndef PGPIN_NET_H
 #define PGPIN_NET_H
 
+#include <stddef.h>
+
 struct bufferevent;
 
 /* Start connecting bev to host:port, or to the Unix socket
@@ -14,5 +16,33 @@ int net_connect(struct bufferevent *bev, const char *host, int port);
 void net_tune_socket(int fd);
 /* "host:port" or "unix:path" of the peer, for logs. */
 void net_peer_name(int fd, char *buf, unsigned long len);
+
+/*
+ * Write what bev's output holds straight to its socket.  Connections keep
+ * EV_WRITE disabled while their output is empty, so that a reply costs one
+ * writev() and no epoll registration; only what the kernel does not take
+ * at once is left to the bufferevent (EV_WRITE enabled until drained, see
+ * net_write_drained()).
+ */
+void net_flush(struct bufferevent *bev);
+/* Call from a write callback: stop watching for writability once drained. */
+void net_write_drained(struct bufferevent *bev);
+
+/*
+ * Reading plain sockets directly.  bufferevent_sock asks the kernel how
+ * much is readable (FIONREAD) before every read: one extra system call per
+ * message, which on a proxy is a third of its system calls.  A net_reader
+ * reads into the bufferevent's own input buffer with one readv() and then
+ * calls the bufferevent's read callback, so the rest of pgpin still sees an
+ * ordinary bufferevent.  It stops reading while the input holds
+ * high_water bytes or more; net_reader_update() resumes it.
+ */
+struct net_reader;
+
+struct net_reader *net_reader_new(struct bufferevent *bev, size_t high_water,
+				  void (*readcb)(struct bufferevent *, void *),
+				  void (*eventcb)(struct bufferevent *, short, void *), void *arg);
+void net_reader_update(struct net_reader *r);
+void net_reader_free(struct net_reader *r);
 
 #endif

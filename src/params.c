@@ -14,6 +14,9 @@ void params_init(struct params *ps)
 	ps->items = NULL;
 	ps->n = 0;
 	ps->cap = 0;
+	ps->gen = 1;
+	ps->fp_gen = 0;
+	ps->fp = 0;
 }
 
 void params_free(struct params *ps)
@@ -43,9 +46,12 @@ const char *params_get(const struct params *ps, const char *name)
 int params_set(struct params *ps, const char *name, const char *value)
 {
 	int i = params_find(ps, name);
+	if (i >= 0 && strcmp(ps->items[i].value, value) == 0)
+		return 0;
 	char *v = strdup(value);
 	if (!v)
 		return -1;
+	ps->gen++;
 	if (i >= 0) {
 		free(ps->items[i].value);
 		ps->items[i].value = v;
@@ -77,6 +83,7 @@ void params_remove(struct params *ps, const char *name)
 	int i = params_find(ps, name);
 	if (i < 0)
 		return;
+	ps->gen++;
 	free(ps->items[i].name);
 	free(ps->items[i].value);
 	ps->items[i] = ps->items[ps->n - 1];
@@ -89,6 +96,30 @@ int params_copy(struct params *dst, const struct params *src)
 		if (params_set(dst, src->items[i].name, src->items[i].value) < 0)
 			return -1;
 	return 0;
+}
+
+uint64_t params_fingerprint(struct params *ps)
+{
+	if (ps->fp_gen == ps->gen)
+		return ps->fp;
+	uint64_t sum = 0;
+	for (int i = 0; i < ps->n; i++) {
+		uint64_t h = 1469598103934665603ull; /* FNV-1a */
+		for (const char *p = ps->items[i].name; *p; p++) {
+			h ^= (uint8_t)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+			h *= 1099511628211ull;
+		}
+		h ^= '=';
+		h *= 1099511628211ull;
+		for (const char *p = ps->items[i].value; *p; p++) {
+			h ^= (uint8_t)*p;
+			h *= 1099511628211ull;
+		}
+		sum += h;
+	}
+	ps->fp = sum;
+	ps->fp_gen = ps->gen;
+	return sum;
 }
 
 bool params_is_tracked(const char *name)

@@ -10,6 +10,7 @@
 #define PGPIN_PARAMS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 struct param {
 	char *name;
@@ -20,6 +21,9 @@ struct params {
 	struct param *items;
 	int n;
 	int cap;
+	uint32_t gen;	 /* bumped by every change */
+	uint32_t fp_gen; /* gen the cached fingerprint belongs to */
+	uint64_t fp;
 };
 
 void params_init(struct params *ps);
@@ -29,6 +33,11 @@ const char *params_get(const struct params *ps, const char *name);
 int params_set(struct params *ps, const char *name, const char *value);
 void params_remove(struct params *ps, const char *name);
 int params_copy(struct params *dst, const struct params *src);
+
+/* An order-independent hash of the whole list (cached until it changes):
+ * equal lists have equal fingerprints, so a pooler can skip comparing
+ * settings item by item when a server was last set up for the same values. */
+uint64_t params_fingerprint(struct params *ps);
 
 /* Session parameters a pooler keeps in step between clients and servers:
  * the reported settings a client can change. */

@@ -479,6 +479,12 @@ struct scram_server {
 	char *server_first;
 };
 
+static bool secret_usable(const struct scram_secret *secret)
+{
+	return secret != NULL && secret->iterations >= 1 && secret->salt_len >= 1 &&
+	       secret->salt_len <= SALT_MAX;
+}
+
 struct scram_server *scram_server_new_with_nonce(const struct scram_secret *secret,
 						 bool mock, const char *nonce)
 {
@@ -487,7 +493,9 @@ struct scram_server *scram_server_new_with_nonce(const struct scram_secret *secr
 
 	if (nonce != NULL && !valid_nonce(nonce, strlen(nonce)))
 		return NULL;
-	if (secret == NULL) {
+	/* A mock exchange must look real: an empty salt or "i=0" would tell
+	 * the client (and libpq refuses "i=0" outright). */
+	if (!secret_usable(secret)) {
 		if (!mock || scram_mock_secret("", &mock_secret) != 0)
 			return NULL;
 		secret = &mock_secret;
@@ -901,7 +909,8 @@ char *scram_client_final(struct scram_client *c, const char *in, size_t inlen, c
 		goto done;
 	}
 	if (!read_attr(&p, 'r', &nonce, &nonce_len) || !valid_nonce(nonce, nonce_len)) {
-		set_err(err, errlen, "malformed SCRAM message (invalid nonce in server-first-message)");
+		set_err(err, errlen,
+			"malformed SCRAM message (invalid nonce in server-first-message)");
 		goto done;
 	}
 	cn = strlen(c->nonce);

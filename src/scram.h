@@ -56,9 +56,11 @@ struct scram_server;
 
 /* mock: run a full exchange that always fails (unknown user), so that a
  * client cannot tell unknown users from wrong passwords.  With mock, secret
- * should come from scram_mock_secret(user); NULL falls back to the mock
- * secret of "" (one salt for every unknown user).  The secret is copied.
- * NULL on a NULL secret without mock, or on RNG failure. */
+ * should come from scram_mock_secret(user); NULL or an unusable secret
+ * (no salt, no iterations, e.g. all zeroes) falls back to the mock secret
+ * of "", which gives every unknown user the same salt.  The secret is
+ * copied.  NULL without mock if the secret is NULL or unusable, or on RNG
+ * failure. */
 struct scram_server *scram_server_new(const struct scram_secret *secret, bool mock);
 /* client-first-message in, server-first-message out (malloc'd).
  * Returns 0, or -1 with a message in err (malformed input). */

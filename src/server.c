@@ -119,6 +119,8 @@ void server_close(struct server *s, const char *reason)
 		server_send_cancel(s); /* do not leave a query running */
 	pool_server_gone(s); /* uses s->state to find its list */
 	s->state = SV_CLOSED;
+	net_reader_free(s->reader);
+	s->reader = NULL;
 	bufferevent_free(s->bev);
 	s->bev = NULL;
 	scram_client_free(s->scram);
@@ -136,6 +138,7 @@ static void server_send_pkt(struct server *s, struct pkt *p)
 		return;
 	}
 	bufferevent_write(s->bev, p->data, p->len);
+	net_flush(s->bev);
 }
 
 void server_send_internal(struct server *s, const char *sql)
@@ -502,6 +505,7 @@ static bool server_relay_msg(struct server *s, char type, uint32_t len)
 		s->in_copy_out = false;
 		evbuffer_remove_buffer(in, out, len + 1);
 		s->pool->stats.bytes_out += len + 1;
+		net_flush(c->bev);
 		client_server_ready(c);
 		return true;
 	case 'S':
@@ -549,7 +553,7 @@ static bool server_idle_msg(struct server *s, char type, uint32_t len)
 	}
 }
 
-void server_process(struct server *s)
+static void server_process_loop(struct server *s)
 {
 	struct evbuffer *in;
 
@@ -634,6 +638,16 @@ void server_process(struct server *s)
 	}
 }
 
+void server_process(struct server *s)
+{
+	server_process_loop(s);
+	if (s->state == SV_CLOSED)
+		return;
+	if (s->client)
+		net_flush(s->client->bev);
+	net_reader_update(s->reader);
+}
+
 void server_resume(struct server *s)
 {
 	server_process(s);
@@ -649,6 +663,7 @@ static void server_read_cb(struct bufferevent *bev, void *arg)
 static void server_write_cb(struct bufferevent *bev, void *arg)
 {
 	struct server *s = arg;
+	net_write_drained(bev);
 	/* Our output drained: the linked client may send more. */
 	if (s->client)
 		client_resume(s->client);
@@ -661,6 +676,8 @@ static void server_event_cb(struct bufferevent *bev, short events, void *arg)
 
 	if (events & BEV_EVENT_CONNECTED) {
 		net_tune_socket(bufferevent_getfd(bev));
+		bufferevent_disable(bev, EV_WRITE); /* see net_flush() */
+		s->reader = net_reader_new(bev, RELAY_HIGH_WATER, server_read_cb, server_event_cb, s);
 		s->state = SV_LOGIN;
 		server_send_startup(s);
 		return;

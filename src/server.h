@@ -18,6 +18,7 @@
 #include "params.h"
 
 struct bufferevent;
+struct net_reader;
 struct client;
 struct pool;
 struct scram_client;
@@ -34,6 +35,7 @@ struct server {
 	TAILQ_ENTRY(server) link; /* in one of the pool's lists */
 	struct pool *pool;
 	struct bufferevent *bev;
+	struct net_reader *reader; /* NULL: the bufferevent reads */
 	enum server_state state;
 	struct client *client;
 
@@ -41,6 +43,8 @@ struct server {
 	uint32_t be_key;
 	struct params params;	    /* what the session has now */
 	struct params base_params;  /* reported at login */
+	uint64_t synced_fp;	    /* fingerprint of the client settings last applied */
+	uint32_t synced_gen;	    /* params.gen right after that */
 	char txn_status;	    /* last ReadyForQuery status */
 	int pending_ready;	    /* client ReadyForQuery still to come */
 	int internal_ready;	    /* internal ReadyForQuery still to come */
