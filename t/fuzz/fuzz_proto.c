@@ -393,6 +393,23 @@ static void fuzz_reader(const uint8_t *data, size_t size)
 	free(buf);
 }
 
+/* An empty input is also tried as a NULL buffer, which callers may pass. */
+static void fuzz_null_buffer(void)
+{
+	static struct startup_msg m;
+	struct error_fields f;
+	struct pkt_reader r;
+	const char *st = NULL;
+	char msg[64];
+
+	CHECK(proto_parse_startup(NULL, 0, &m, &st, msg, sizeof(msg)) == -1);
+	CHECK(st != NULL && strcmp(st, "08P01") == 0);
+	CHECK(proto_parse_error(NULL, 0, &f) == -1);
+	pr_init(&r, NULL, 0);
+	CHECK(pr_bytes(&r, 0) != NULL && !r.err);
+	CHECK(pr_string(&r)[0] == '\0' && r.err);
+}
+
 /* ------------------------------------------------------------ entry */
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -403,6 +420,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_framing(data, size);
 	fuzz_error_body(data, size);
 	fuzz_reader(data, size);
+	if (size == 0)
+		fuzz_null_buffer();
 	return 0;
 }
 

@@ -154,7 +154,8 @@ Test(authfile, malformed_lines)
 	} cases[] = {
 		{"alice \"pw\"\n", "line 1: expected a double-quoted user name"},
 		{"; ok\n'alice' 'pw'\n", "line 2: expected a double-quoted user name"},
-		{"\"alice\" \"pw\"\n\"bob \"pw\"\n", "line 2: expected white space after the user name"},
+		{"\"alice\" \"pw\"\n\"bob \"pw\"\n",
+		 "line 2: expected white space after the user name"},
 		{"\"alice\"\n", "line 1: missing secret after the user name"},
 		{"\"alice\"   \n", "line 1: missing secret after the user name"},
 		{"\"alice\" pw\n", "line 1: expected a double-quoted secret"},
@@ -239,7 +240,8 @@ Test(authfile, load_large_file)
 
 	/* more than one read buffer's worth */
 	for (int i = 0; i < 3000; i++)
-		len += (size_t)snprintf(text + len, cap - len, "\"user%04d\" \"%s\"\n", i, MD5_ALICE);
+		len += (size_t)snprintf(text + len, cap - len, "\"user%04d\" \"%s\"\n", i,
+					MD5_ALICE);
 	path = write_temp(text);
 	struct authfile *af = authfile_load(path, err, sizeof(err));
 	cr_assert_not_null(af, "%s", err);

@@ -17,8 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
-/* By path: an autoconf config.h in the build directory has the same name. */
-#include "../../src/config.h"
+#include "config.h"
 
 /* ------------------------------------------------------------ helpers */
 

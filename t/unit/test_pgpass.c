@@ -223,7 +223,8 @@ Test(pgpass_file, large_file)
 
 	/* the match is at the end, beyond the first read buffers */
 	for (int i = 0; i < 2000; i++)
-		len += (size_t)snprintf(text + len, cap - len, "host%d:5432:app:alice:pw%d\n", i, i);
+		len += (size_t)snprintf(text + len, cap - len, "host%d:5432:app:alice:pw%d\n", i,
+					i);
 	path = write_temp(text, 0600);
 	cr_assert_str_eq(found(pgpass_lookup(path, "host1999", 5432, "app", "alice")), "pw1999");
 	unlink(path);

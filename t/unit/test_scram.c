@@ -17,14 +17,16 @@
 #define RFC_SERVER_FIRST "r=" RFC_NONCE ",s=" RFC_SALT_B64 ",i=4096"
 #define RFC_CLIENT_FINAL                                                       \
 	"c=biws,r=" RFC_NONCE ",p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ="
+#define RFC_PREFIX "r=" RFC_NONCE ",s=" RFC_SALT_B64
 #define RFC_SERVER_FINAL "v=6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4="
 
 /* Made by PostgreSQL 15: CREATE ROLE alice PASSWORD 'secret' and
  * CREATE ROLE carol PASSWORD 'café' (UTF-8, NFC), scram-sha-256. */
+#define ALICE_SALT "I0I/4JO9/uueHtpwFPdj8w=="
+#define ALICE_STORED "TuMQm7hCy4H7x/sLeQ9Tv+fhLXeXUraI7BPZtwv5V8w="
+#define ALICE_SERVER "YEc/1yGBfL1+zNNTontDKNpHuDj3EnHJKCiG/nOd0yg="
 #define PG_ALICE_SECRET                                                        \
-	"SCRAM-SHA-256$4096:I0I/4JO9/uueHtpwFPdj8w==$"                         \
-	"TuMQm7hCy4H7x/sLeQ9Tv+fhLXeXUraI7BPZtwv5V8w=:"                        \
-	"YEc/1yGBfL1+zNNTontDKNpHuDj3EnHJKCiG/nOd0yg="
+	"SCRAM-SHA-256$4096:" ALICE_SALT "$" ALICE_STORED ":" ALICE_SERVER
 #define PG_CAROL_SECRET                                                        \
 	"SCRAM-SHA-256$4096:Ir93IXlguRXxHdAhiwaCbQ==$"                         \
 	"ddBJdczm4snCqI0zlWtC231tcBzkGtY84ZXeV7wWlVw=:"                        \
@@ -250,6 +252,26 @@ Test(scram_exchange, mock_server_first_shape)
 	scram_server_free(s);
 }
 
+/* A zeroed secret with mock still gives a normal-looking salt and count. */
+Test(scram_exchange, mock_with_zeroed_secret)
+{
+	struct scram_secret zero;
+	char err[256], *out = NULL;
+
+	memset(&zero, 0, sizeof(zero));
+	cr_assert_null(scram_server_new(&zero, false));
+	struct scram_server *s = scram_server_new_with_nonce(&zero, true, "SNONCE");
+	cr_assert_not_null(s);
+	cr_assert_eq(server_first_str(s, "n,,n=,r=CNONCE", &out, err, sizeof(err)), 0);
+	cr_assert_eq(strlen(out), strlen("r=CNONCESNONCE,s=") + 24 + strlen(",i=4096"), "%s",
+		     out);
+	cr_assert_str_eq(out + strlen(out) - 7, ",i=4096");
+	free(out);
+	scram_server_free(s);
+	cr_assert_eq(exchange(&zero, true, "", err, sizeof(err)), -1);
+	cr_assert_str_eq(err, "password authentication failed");
+}
+
 Test(scram_exchange, server_nulls)
 {
 	cr_assert_null(scram_server_new(NULL, false));
@@ -324,22 +346,24 @@ Test(scram_secret, not_secrets)
 		"secret",
 		"md54a0a68b43b6cd5cf266fa02f196e2371",
 		"SCRAM-SHA-256$",
-		"SCRAM-SHA-256$4096:I0I/4JO9/uueHtpwFPdj8w==$",
+		"SCRAM-SHA-256$4096:" ALICE_SALT "$",
 		/* iterations */
-		"SCRAM-SHA-256$0:I0I/4JO9/uueHtpwFPdj8w==$TuMQm7hCy4H7x/sLeQ9Tv+fhLXeXUraI7BPZtwv5V8w=:YEc/1yGBfL1+zNNTontDKNpHuDj3EnHJKCiG/nOd0yg=",
-		"SCRAM-SHA-256$x:I0I/4JO9/uueHtpwFPdj8w==$TuMQm7hCy4H7x/sLeQ9Tv+fhLXeXUraI7BPZtwv5V8w=:YEc/1yGBfL1+zNNTontDKNpHuDj3EnHJKCiG/nOd0yg=",
-		"SCRAM-SHA-256$99999999999:I0I/4JO9/uueHtpwFPdj8w==$TuMQm7hCy4H7x/sLeQ9Tv+fhLXeXUraI7BPZtwv5V8w=:YEc/1yGBfL1+zNNTontDKNpHuDj3EnHJKCiG/nOd0yg=",
+		"SCRAM-SHA-256$0:" ALICE_SALT "$" ALICE_STORED ":" ALICE_SERVER,
+		"SCRAM-SHA-256$x:" ALICE_SALT "$" ALICE_STORED ":" ALICE_SERVER,
+		"SCRAM-SHA-256$99999999999:" ALICE_SALT "$" ALICE_STORED ":" ALICE_SERVER,
 		/* empty salt, bad base64 salt */
-		"SCRAM-SHA-256$4096:$TuMQm7hCy4H7x/sLeQ9Tv+fhLXeXUraI7BPZtwv5V8w=:YEc/1yGBfL1+zNNTontDKNpHuDj3EnHJKCiG/nOd0yg=",
-		"SCRAM-SHA-256$4096:I0I/4JO9/uueHtpwFPdj8w=$TuMQm7hCy4H7x/sLeQ9Tv+fhLXeXUraI7BPZtwv5V8w=:YEc/1yGBfL1+zNNTontDKNpHuDj3EnHJKCiG/nOd0yg=",
+		"SCRAM-SHA-256$4096:$" ALICE_STORED ":" ALICE_SERVER,
+		"SCRAM-SHA-256$4096:I0I/4JO9/uueHtpwFPdj8w=$" ALICE_STORED ":" ALICE_SERVER,
 		/* StoredKey too short, ServerKey too long */
-		"SCRAM-SHA-256$4096:I0I/4JO9/uueHtpwFPdj8w==$TuMQm7hCy4H7x/sLeQ9Tv+fhLXeXUraI7BPZtwv5:YEc/1yGBfL1+zNNTontDKNpHuDj3EnHJKCiG/nOd0yg=",
-		"SCRAM-SHA-256$4096:I0I/4JO9/uueHtpwFPdj8w==$TuMQm7hCy4H7x/sLeQ9Tv+fhLXeXUraI7BPZtwv5V8w=:YEc/1yGBfL1+zNNTontDKNpHuDj3EnHJKCiG/nOd0yg=AAAA",
-		/* missing ServerKey, trailing garbage */
-		"SCRAM-SHA-256$4096:I0I/4JO9/uueHtpwFPdj8w==$TuMQm7hCy4H7x/sLeQ9Tv+fhLXeXUraI7BPZtwv5V8w=",
-		"SCRAM-SHA-256$4096:I0I/4JO9/uueHtpwFPdj8w==$TuMQm7hCy4H7x/sLeQ9Tv+fhLXeXUraI7BPZtwv5V8w=:YEc/1yGBfL1+zNNTontDKNpHuDj3EnHJKCiG/nOd0yg= ",
-		"scram-sha-256$4096:I0I/4JO9/uueHtpwFPdj8w==$TuMQm7hCy4H7x/sLeQ9Tv+fhLXeXUraI7BPZtwv5V8w=:YEc/1yGBfL1+zNNTontDKNpHuDj3EnHJKCiG/nOd0yg=",
+		"SCRAM-SHA-256$4096:" ALICE_SALT "$TuMQm7hCy4H7x/sLeQ9Tv+fhLXeXUraI7BPZtwv5"
+		":" ALICE_SERVER,
+		"SCRAM-SHA-256$4096:" ALICE_SALT "$" ALICE_STORED ":" ALICE_SERVER "AAAA",
+		/* missing ServerKey, trailing garbage, wrong case */
+		"SCRAM-SHA-256$4096:" ALICE_SALT "$" ALICE_STORED,
+		"SCRAM-SHA-256$4096:" ALICE_SALT "$" ALICE_STORED ":" ALICE_SERVER " ",
+		"scram-sha-256$4096:" ALICE_SALT "$" ALICE_STORED ":" ALICE_SERVER,
 	};
+
 	struct scram_secret sec;
 
 	cr_assert_not(scram_is_secret(NULL));
@@ -563,14 +587,13 @@ Test(scram_client, malformed_server_first)
 		 "malformed SCRAM message (invalid salt)"},
 		{"r=" RFC_NONCE ",s=W22ZaJ0SNY7soEs*Ejb6gQ==,i=4096",
 		 "malformed SCRAM message (invalid salt)"},
-		{"r=" RFC_NONCE ",s=" RFC_SALT_B64, "malformed SCRAM message (iteration count expected)"},
-		{"r=" RFC_NONCE ",s=" RFC_SALT_B64 ",i=", "malformed SCRAM message (invalid iteration count)"},
-		{"r=" RFC_NONCE ",s=" RFC_SALT_B64 ",i=0", "malformed SCRAM message (invalid iteration count)"},
-		{"r=" RFC_NONCE ",s=" RFC_SALT_B64 ",i=-1", "malformed SCRAM message (invalid iteration count)"},
-		{"r=" RFC_NONCE ",s=" RFC_SALT_B64 ",i=4096x", "malformed SCRAM message (invalid iteration count)"},
-		{"r=" RFC_NONCE ",s=" RFC_SALT_B64 ",i=2147483648",
-		 "malformed SCRAM message (invalid iteration count)"},
-		{"r=" RFC_NONCE ",s=" RFC_SALT_B64 ",i=4096,", "malformed SCRAM message (invalid extension)"},
+		{RFC_PREFIX, "malformed SCRAM message (iteration count expected)"},
+		{RFC_PREFIX ",i=", "malformed SCRAM message (invalid iteration count)"},
+		{RFC_PREFIX ",i=0", "malformed SCRAM message (invalid iteration count)"},
+		{RFC_PREFIX ",i=-1", "malformed SCRAM message (invalid iteration count)"},
+		{RFC_PREFIX ",i=4096x", "malformed SCRAM message (invalid iteration count)"},
+		{RFC_PREFIX ",i=2147483648", "malformed SCRAM message (invalid iteration count)"},
+		{RFC_PREFIX ",i=4096,", "malformed SCRAM message (invalid extension)"},
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -698,15 +721,18 @@ Test(md5, verify)
 	static const uint8_t salt[4] = {0x01, 0x02, 0x03, 0x04};
 	static const uint8_t other[4] = {0x01, 0x02, 0x03, 0x05};
 	const char *resp = "md598a0412b9c31436fc53776e863350083";
+	const char *upper = "md598A0412B9C31436FC53776E863350083";
+	const char *shorter = "md598a0412b9c31436fc53776e86335008";
+	const char *longer = "md598a0412b9c31436fc53776e8633500830";
 
 	cr_assert(pg_md5_verify("secret", "alice", salt, resp));
 	cr_assert(pg_md5_verify("md54a0a68b43b6cd5cf266fa02f196e2371", "alice", salt, resp));
 	cr_assert_not(pg_md5_verify("secret", "alice", other, resp));
 	cr_assert_not(pg_md5_verify("secret", "bob", salt, resp));
 	cr_assert_not(pg_md5_verify("Secret", "alice", salt, resp));
-	cr_assert_not(pg_md5_verify("secret", "alice", salt, "md598A0412B9C31436FC53776E863350083"));
-	cr_assert_not(pg_md5_verify("secret", "alice", salt, "md598a0412b9c31436fc53776e86335008"));
-	cr_assert_not(pg_md5_verify("secret", "alice", salt, "md598a0412b9c31436fc53776e8633500830"));
+	cr_assert_not(pg_md5_verify("secret", "alice", salt, upper));
+	cr_assert_not(pg_md5_verify("secret", "alice", salt, shorter));
+	cr_assert_not(pg_md5_verify("secret", "alice", salt, longer));
 	cr_assert_not(pg_md5_verify("secret", "alice", salt, ""));
 	cr_assert_not(pg_md5_verify("secret", "alice", salt, NULL));
 	cr_assert_not(pg_md5_verify("", "alice", salt, resp));
