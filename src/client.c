@@ -312,7 +312,7 @@ static int client_parse_options(struct client *c, const char *options, char *bad
 		}
 		char *eq = setting ? strchr(setting, '=') : NULL;
 		if (!eq || eq == setting) {
-			snprintf(bad, badlen, "%s", tok);
+			snprintf(bad, badlen, "%.100s", tok);
 			return -1;
 		}
 		*eq = 0;
@@ -346,15 +346,19 @@ static void client_start_scram(struct client *c)
 	struct scram_secret secret;
 	bool mock = true;
 
-	memset(&secret, 0, sizeof(secret));
+	/* Unknown users get a made-up verifier that is stable per name, so
+	 * the exchange looks the same as for a real user with a wrong password. */
+	scram_mock_secret(c->user, &secret);
 	if (c->secret) {
 		switch (secret_kind_of(c->secret)) {
 		case SECRET_SCRAM:
 			mock = scram_parse_secret(c->secret, &secret) < 0;
 			break;
 		case SECRET_PLAIN:
-			mock = scram_secret_from_password(c->secret, SCRAM_DEFAULT_ITERATIONS,
-							  &secret) < 0;
+			/* PostgreSQL refuses empty passwords; so do we. */
+			mock = !*c->secret || scram_secret_from_password(c->secret,
+									 SCRAM_DEFAULT_ITERATIONS,
+									 &secret) < 0;
 			break;
 		case SECRET_MD5:
 			log_warning("user \"%s\" has an md5 hash in the auth file, which cannot "
@@ -363,6 +367,8 @@ static void client_start_scram(struct client *c)
 			break;
 		}
 	}
+	if (mock)
+		scram_mock_secret(c->user, &secret);
 	c->scram = scram_server_new(&secret, mock);
 	if (!c->scram) {
 		client_fatal(c, "53200", "out of memory");
@@ -560,7 +566,8 @@ static void client_read_auth(struct client *c)
 		const char *resp = pr_string(&r);
 		if (r.err) {
 			client_protocol_error(c, "invalid password packet %d", 0);
-		} else if (c->secret && pg_md5_verify(c->secret, c->user, c->md5_salt, resp)) {
+		} else if (c->secret && *c->secret &&
+			   pg_md5_verify(c->secret, c->user, c->md5_salt, resp)) {
 			client_auth_ok(c);
 		} else {
 			client_auth_failed(c);

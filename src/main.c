@@ -232,20 +232,28 @@ int main(int argc, char **argv)
 	if (config_load(cfg, argc, argv, environ, err, sizeof(err)) < 0) {
 		fprintf(stderr, "pgpin: %s\n", err);
 		fprintf(stderr, "Try \"pgpin --help\" for more information.\n");
+		free(cfg);
 		return 2;
 	}
 	switch (cfg->action) {
 	case ACTION_HELP:
 		config_usage(stdout);
+		config_free(cfg);
+		free(cfg);
 		return 0;
 	case ACTION_VERSION:
 		print_version();
+		config_free(cfg);
+		free(cfg);
 		return 0;
 	case ACTION_CHECK: {
 		struct authfile *af = NULL;
 		log_setup(cfg->log_level, false, NULL);
-		if (load_authfile(cfg, &af) < 0)
+		if (load_authfile(cfg, &af) < 0) {
+			config_free(cfg);
+			free(cfg);
 			return 2;
+		}
 		authfile_free(af);
 		config_print(cfg, stdout);
 		config_free(cfg);
@@ -262,6 +270,8 @@ int main(int argc, char **argv)
 			"--datastore-endpoint postgres://USER:PASSWORD@HOST:PORT/DB\n"
 			"(or PGPIN_DATASTORE_ENDPOINT, preferred: it keeps the password out of "
 			"the process list).\n");
+		config_free(cfg);
+		free(cfg);
 		return 2;
 	}
 

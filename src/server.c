@@ -317,12 +317,16 @@ static void server_handle_auth(struct server *s, struct pkt_reader *r)
 		size_t n = pr_remaining(r);
 		const uint8_t *data = pr_bytes(r, n);
 		pkt_free(&p);
-		if (!s->scram ||
-		    scram_client_verify(s->scram, (const char *)data, n, err, sizeof(err)) < 0) {
-			server_login_error(s, "28000",
-					   "server's SCRAM signature is invalid: it does not know "
-					   "the password",
+		if (!s->scram) {
+			server_login_error(s, "08P01", "unexpected SASL final message from server",
 					   false);
+			return;
+		}
+		if (scram_client_verify(s->scram, (const char *)data, n, err, sizeof(err)) < 0) {
+			char msg[320];
+			snprintf(msg, sizeof(msg), "SCRAM authentication with the server failed: %s",
+				 err);
+			server_login_error(s, "28000", msg, false);
 			return;
 		}
 		scram_client_free(s->scram);
@@ -378,6 +382,10 @@ static void server_login_msg(struct server *s, char type, const uint8_t *body, s
 		break;
 	}
 	case 'Z':
+		if (len != 1) {
+			server_login_error(s, "08P01", "malformed ReadyForQuery from server", false);
+			break;
+		}
 		s->txn_status = body[0];
 		s->state = SV_ACTIVE; /* pool_server_logged_in files it */
 		s->last_used = rt_now();
@@ -614,6 +622,10 @@ static void server_process_loop(struct server *s)
 		}
 		case SV_ACTIVE:
 		case SV_IDLE:
+			if (type == 'Z' && len != 5) {
+				server_close(s, "malformed ReadyForQuery from server");
+				return;
+			}
 			if ((type == 'S' || type == 'Z' ||
 			     (type == 'E' && (s->internal_ready || !s->client))) &&
 			    len > SERVER_MAX_INSPECT) {
