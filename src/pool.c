@@ -129,6 +129,9 @@ static void pool_maybe_launch(struct pool *p, double now)
 	struct server *s;
 	TAILQ_FOREACH(s, &p->pending, link)
 		n_pending++;
+	TAILQ_FOREACH(s, &p->used, link)
+		if (!s->client && s->checking)
+			n_pending++; /* about to be available */
 
 	int demand = p->n_waiting;
 	if (!p->have_welcome && !TAILQ_EMPTY(&p->login_wait) && demand == 0)
@@ -151,18 +154,32 @@ static void pool_link(struct pool *p, struct server *s, struct client *c)
 	client_linked(c);
 }
 
+/* A server idle for server_check_delay is checked before a client gets it
+ * (0: every time), so a connection the backend dropped meanwhile is found
+ * by pgpin, not by the client's next query. */
+static bool pool_needs_check(const struct server *s, double now)
+{
+	return now - s->last_used >= rt.cfg->server_check_delay;
+}
+
 void pool_request(struct pool *p, struct client *c)
 {
-	struct server *s = TAILQ_FIRST(&p->idle);
+	struct server *s;
+	double now = rt_now();
 
-	if (s) {
+	while ((s = TAILQ_FIRST(&p->idle))) {
 		TAILQ_REMOVE(&p->idle, s, link);
 		TAILQ_INSERT_TAIL(&p->used, s, link);
+		s->state = SV_ACTIVE;
+		if (pool_needs_check(s, now)) {
+			server_check(s); /* pool_server_available() when done */
+			continue;
+		}
 		pool_link(p, s, c);
 		return;
 	}
 	c->waiting = true;
-	c->wait_started = rt_now();
+	c->wait_started = now;
 	TAILQ_INSERT_TAIL(&p->waiting, c, wait_link);
 	p->n_waiting++;
 	pool_maybe_launch(p, c->wait_started);
@@ -288,6 +305,9 @@ void pool_server_gone(struct server *s)
 		return;
 	}
 	p->n_servers--;
+	/* Clients waiting for this one get a replacement. */
+	if (p->n_waiting > 0 && rt.state == RUN_NORMAL)
+		pool_maybe_launch(p, rt_now());
 }
 
 void pool_janitor(struct pool *p, double now)
@@ -315,12 +335,6 @@ void pool_janitor(struct pool *p, double now)
 			   now - s->last_used > cfg->server_idle_timeout &&
 			   p->n_servers > p->min_pool_size) {
 			server_close(s, "server_idle_timeout");
-		} else if (cfg->server_check_delay > 0 &&
-			   now - s->last_used > cfg->server_check_delay) {
-			TAILQ_REMOVE(&p->idle, s, link);
-			TAILQ_INSERT_TAIL(&p->used, s, link);
-			s->state = SV_ACTIVE;
-			server_check(s);
 		}
 	}
 	if (rt.state != RUN_NORMAL)

@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
@@ -115,8 +116,16 @@ void server_close(struct server *s, const char *reason)
 		snprintf(msg, sizeof(msg), "server connection lost: %s", reason);
 		client_fatal(c, "08006", msg);
 	}
-	if (!was_pending && s->pending_ready > 0)
+	if (!was_pending && s->pending_ready > 0) {
 		server_send_cancel(s); /* do not leave a query running */
+	} else if (!was_pending) {
+		/* Say goodbye, so the server does not log an unexpected EOF. */
+		static const uint8_t terminate[5] = {'X', 0, 0, 0, 4};
+		net_flush(s->bev);
+		if (evbuffer_get_length(bufferevent_get_output(s->bev)) == 0)
+			(void)send(bufferevent_getfd(s->bev), terminate, sizeof(terminate),
+				   MSG_NOSIGNAL | MSG_DONTWAIT);
+	}
 	pool_server_gone(s); /* uses s->state to find its list */
 	s->state = SV_CLOSED;
 	net_reader_free(s->reader);
