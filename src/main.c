@@ -327,6 +327,7 @@ out:
 	listener_stop_all();
 	close_all_clients();
 	pool_free_all();
+	server_cancels_free();
 	if (janitor_ev)
 		event_free(janitor_ev);
 	if (stats_ev)

@@ -405,8 +405,12 @@ struct pool *pool_for_client(const char *database, const char *user, char *err,
 	if (!t.host)
 		t.host = "localhost";
 	t.port = dep && dep->port ? dep->port : (main_ep->port ? main_ep->port : 5432);
-	/* The client's database passes through unless [databases] maps it. */
-	t.dbname = dep && dep->dbname ? dep->dbname : (char *)database;
+	/* [databases] maps a client's database; otherwise an endpoint that
+	 * names a database serves it to every client (the datastore is the
+	 * proxy's choice, like its credentials); an endpoint without one
+	 * passes the client's database through. */
+	t.dbname = dep && dep->dbname ? dep->dbname
+				      : (main_ep->dbname ? main_ep->dbname : (char *)database);
 	t.user = PICK(user) ? PICK(user) : (char *)user;
 	t.application_name = PICK(application_name);
 	t.options = PICK(options);

@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/queue.h>
 #include <sys/socket.h>
 
 #include <event2/buffer.h>
@@ -188,33 +189,47 @@ static void server_send_startup(struct server *s)
 /* ---------------------------------------------------------- cancel */
 
 struct cancel_conn {
+	LIST_ENTRY(cancel_conn) link;
 	struct bufferevent *bev;
 };
 
-static void cancel_event_cb(struct bufferevent *bev, short events, void *arg)
+/* Cancel connections in flight, so that an exit frees them too. */
+static LIST_HEAD(, cancel_conn) cancels = LIST_HEAD_INITIALIZER(cancels);
+
+static void cancel_free(struct cancel_conn *cc)
 {
-	struct cancel_conn *cc = arg;
-	if (events & BEV_EVENT_CONNECTED)
-		return;
-	/* The server closes the connection once it has read the request. */
+	LIST_REMOVE(cc, link);
 	bufferevent_free(cc->bev);
 	free(cc);
 }
 
+static void cancel_event_cb(struct bufferevent *bev, short events, void *arg)
+{
+	if (events & BEV_EVENT_CONNECTED)
+		return;
+	/* The server closes the connection once it has read the request. */
+	cancel_free(arg);
+}
+
+void server_cancels_free(void)
+{
+	while (!LIST_EMPTY(&cancels))
+		cancel_free(LIST_FIRST(&cancels));
+}
+
 void server_send_cancel(struct server *s)
 {
-	struct cancel_conn *cc = calloc(1, sizeof(*cc));
+	struct cancel_conn *cc;
 	struct pkt p;
 
-	if (!cc || !s->be_pid) {
-		free(cc);
+	if (!s->be_pid || !(cc = calloc(1, sizeof(*cc))))
 		return;
-	}
 	cc->bev = bufferevent_socket_new(rt.base, -1, BEV_OPT_CLOSE_ON_FREE);
 	if (!cc->bev) {
 		free(cc);
 		return;
 	}
+	LIST_INSERT_HEAD(&cancels, cc, link);
 	bufferevent_setcb(cc->bev, NULL, NULL, cancel_event_cb, cc);
 	struct timeval tv = {10, 0};
 	bufferevent_set_timeouts(cc->bev, &tv, &tv);
@@ -224,11 +239,8 @@ void server_send_cancel(struct server *s)
 	bufferevent_write(cc->bev, p.data, p.len);
 	pkt_free(&p);
 	log_debug("server %s pid %u: sending cancel request", s->addr, s->be_pid);
-	if (net_connect(cc->bev, s->pool->target.host, s->pool->target.port) < 0) {
-		/* cancel_event_cb may have freed cc already on a DNS error;
-		 * it frees on every non-connect event, so nothing left here. */
-		return;
-	}
+	/* On failure cancel_event_cb has run, or runs, and frees cc. */
+	(void)net_connect(cc->bev, s->pool->target.host, s->pool->target.port);
 }
 
 /* ---------------------------------------------------------- login */

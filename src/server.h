@@ -78,5 +78,7 @@ void server_process(struct server *s);
 
 /* Send a CancelRequest for this server's current query on a new connection. */
 void server_send_cancel(struct server *s);
+/* Free cancel connections still in flight (at exit). */
+void server_cancels_free(void);
 
 #endif

@@ -37,6 +37,8 @@ extern char **environ;
 static struct h_pgpin procs[MAX_PGPIN];
 static int nprocs;
 
+static bool wait_fd(int fd, short events, double timeout);
+
 /* ------------------------------------------------------------ environment */
 
 static const char *env_or(const char *name, const char *dflt)
@@ -179,24 +181,36 @@ static void log_path(char *buf, size_t len, int n)
 	snprintf(buf, len, "%s/%s.pgpin%d.log", h_env()->logdir, prefix, n);
 }
 
+/* Offset of the first sanitizer report in buf, or -1. */
+static long sanitizer_report_at(const char *buf)
+{
+	static const char *const marks[] = { "ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
+					     "runtime error:" };
+	const char *first = NULL;
+
+	for (size_t i = 0; i < sizeof marks / sizeof marks[0]; i++) {
+		const char *at = strstr(buf, marks[i]);
+
+		if (at && (!first || at < first))
+			first = at;
+	}
+	return first ? first - buf : -1;
+}
+
 void h_print_logs(const char *suite, const char *test, size_t max)
 {
 	/* Runs in criterion's runner process: no h_env(), no assertions. */
 	const char *dir = getenv("PGPIN_TEST_LOGDIR");
 	char prefix[256], path[1024];
-	char *buf;
 	int n;
 
 	if (!dir)
 		return;
-	buf = malloc(max + 1);
-	if (!buf)
-		return;
 	h_log_prefix(suite, test, prefix, sizeof prefix);
 	for (n = 0; n < MAX_PGPIN; n++) {
 		FILE *f;
-		long size;
-		size_t got;
+		char *buf;
+		long size, from, report, len;
 
 		snprintf(path, sizeof path, "%s/%s.pgpin%d.log", dir, prefix, n);
 		f = fopen(path, "r");
@@ -204,17 +218,28 @@ void h_print_logs(const char *suite, const char *test, size_t max)
 			break;
 		fseek(f, 0, SEEK_END);
 		size = ftell(f);
-		fseek(f, size > (long)max ? size - (long)max : 0, SEEK_SET);
-		got = fread(buf, 1, max, f);
-		buf[got] = '\0';
+		rewind(f);
+		buf = malloc((size_t)size + 1);
+		if (!buf) {
+			fclose(f);
+			break;
+		}
+		size = (long)fread(buf, 1, (size_t)size, f);
+		buf[size] = '\0';
 		fclose(f);
-		fprintf(stderr, "---- %s/%s: pgpin log %d (%ld bytes%s) ----\n%s%s",
-			suite, test, n, size, size > (long)max ? ", end shown" : "", buf,
-			got && buf[got - 1] != '\n' ? "\n" : "");
+		/* The end of the log, or its sanitizer report: that is what explains. */
+		from = size > (long)max ? size - (long)max : 0;
+		report = sanitizer_report_at(buf);
+		if (report >= 0 && report < from)
+			from = report > 200 ? report - 200 : 0;
+		len = size - from < (long)max ? size - from : (long)max;
+		fprintf(stderr, "---- %s/%s: pgpin log %d (%ld bytes%s) ----\n%.*s%s", suite, test,
+			n, size, len < size ? ", part shown" : "", (int)len, buf + from,
+			len > 0 && buf[from + len - 1] != '\n' ? "\n" : "");
+		free(buf);
 	}
 	if (n > 0)
 		fprintf(stderr, "---- end of pgpin logs ----\n");
-	free(buf);
 }
 
 static char *tail_of_file(const char *path, size_t max)
@@ -287,9 +312,17 @@ struct h_pgpin *h_pgpin_start(const struct h_pgpin_opts *o)
 	 * threaded process may only call async-signal-safe functions.
 	 */
 	for (char **v = environ; *v && envc < 200; v++) {
+		bool replaced = false;
+
 		if (strncmp(*v, "PGPIN=", 6) == 0 || strncmp(*v, "PGPIN_TEST_", 11) == 0)
 			continue;
-		envp[envc++] = *v;
+		for (int i = 0; o->env && o->env[i]; i++) {
+			size_t n = strcspn(o->env[i], "=") + 1;
+
+			replaced = replaced || strncmp(*v, o->env[i], n) == 0;
+		}
+		if (!replaced)
+			envp[envc++] = *v;
 	}
 	for (int i = 0; o->env && o->env[i] && envc < 254; i++)
 		envp[envc++] = (char *)o->env[i];
@@ -386,8 +419,14 @@ static bool file_contains(const char *path, const char *needle, char *line, size
 	while (!found && fgets(buf, sizeof buf, f)) {
 		if (strcasestr(buf, needle)) {
 			found = true;
-			if (line)
-				snprintf(line, linelen, "%s", buf);
+			if (line && linelen) {
+				size_t l = strcspn(buf, "\n");
+
+				if (l >= linelen)
+					l = linelen - 1;
+				memcpy(line, buf, l);
+				line[l] = '\0';
+			}
 		}
 	}
 	fclose(f);
@@ -455,10 +494,22 @@ const char *h_conninfo(int port, const char *extra)
 
 PGconn *h_connect_try(int port, const char *extra)
 {
-	PGconn *c = PQconnectdb(h_conninfo(port, extra));
+	/*
+	 * Connect step by step so that errors during login are verbose too:
+	 * they then carry the SQLSTATE that h_sqlstate() reads.
+	 */
+	PGconn *c = PQconnectStart(h_conninfo(port, extra));
+	PostgresPollingStatusType st = PGRES_POLLING_WRITING;
+	double deadline = h_now() + 15;
 
 	cr_assert(c, "out of memory");
 	PQsetErrorVerbosity(c, PQERRORS_VERBOSE);
+	while (PQstatus(c) != CONNECTION_BAD && st != PGRES_POLLING_OK && st != PGRES_POLLING_FAILED) {
+		if (!wait_fd(PQsocket(c), st == PGRES_POLLING_READING ? POLLIN : POLLOUT,
+			     deadline - h_now()))
+			break; /* timed out: the caller sees a status other than OK */
+		st = PQconnectPoll(c);
+	}
 	return c;
 }
 
@@ -477,8 +528,10 @@ PGconn *h_direct(void)
 	char ci[512];
 	PGconn *c;
 
-	snprintf(ci, sizeof ci, "host=%s port=%d user=%s dbname=%s connect_timeout=10 "
-		 "application_name=pgpin-it-direct", e->pgsockdir, e->pgport, e->user, e->db);
+	snprintf(ci, sizeof ci,
+		 "host=%s port=%d user=%s dbname=%s connect_timeout=10 "
+		 "application_name=pgpin-it-direct options='-c client_min_messages=warning'",
+		 e->pgsockdir, e->pgport, e->user, e->db);
 	c = PQconnectdb(ci);
 	cr_assert(PQstatus(c) == CONNECTION_OK, "direct connection to PostgreSQL failed: %s",
 		  PQerrorMessage(c));

@@ -48,6 +48,18 @@ it_wait_port() {
 	return 1
 }
 
+# Set IT_UNSET to the env(1) options that drop the test's own variables
+# (PGPIN, PGPIN_TEST_*) from a command's environment: they are not pgpin
+# settings.  Use `env "${IT_UNSET[@]}" "$PGPIN" ...` (not a shell function:
+# in the background, $! must be pgpin's own pid).
+it_unset_test_vars() {
+	local v
+	IT_UNSET=(-u PGPIN)
+	for v in $(compgen -e); do
+		case $v in PGPIN_TEST_*) IT_UNSET+=(-u "$v") ;; esac
+	done
+}
+
 # Run a command as the OS user that owns the cluster: postgres when root.
 it_as_pg() {
 	if [ "$(id -u)" = 0 ]; then
@@ -75,10 +87,13 @@ it_begin() {
 		fi
 	done
 	IT_WORK=$(mktemp -d "${PGPIN_TEST_TMPDIR:-${TMPDIR:-/tmp}}/$IT_NAME.XXXXXX") || exit 99
+	# shellcheck disable=SC2034 # for the scripts that source this file
 	IT_ENDPOINT="postgres://$PGPIN_TEST_USER:$PGPIN_TEST_PASSWORD@$PGPIN_TEST_PGHOST:$PGPIN_TEST_PGPORT/$PGPIN_TEST_DB"
 	IT_PSQL="$PGPIN_TEST_PGBINDIR/psql"
+	# shellcheck disable=SC2034
 	IT_PGBENCH="$PGPIN_TEST_PGBINDIR/pgbench"
 	export PGCONNECT_TIMEOUT=10
+	it_unset_test_vars
 	trap it_cleanup EXIT
 	trap 'exit 130' INT
 	trap 'exit 143' TERM
@@ -140,9 +155,7 @@ it_start_pgpin() {
 	[ $listen = yes ] && args+=(--listen "127.0.0.1:$IT_PGPIN_PORT")
 	args+=("$@")
 	echo "# harness: started as: $PGPIN ${args[*]}" >"$IT_PGPIN_LOG"
-	# The test's own variables are not pgpin settings: keep them out.
-	env -u PGPIN $(env | sed -n 's/^\(PGPIN_TEST_[A-Za-z0-9_]*\)=.*/-u \1/p') \
-		"$PGPIN" "${args[@]}" >>"$IT_PGPIN_LOG" 2>&1 </dev/null &
+	env "${IT_UNSET[@]}" "$PGPIN" "${args[@]}" >>"$IT_PGPIN_LOG" 2>&1 </dev/null &
 	IT_PGPIN_PID=$!
 	IT_PIDS+=("$IT_PGPIN_PID")
 	if ! it_wait_port "$IT_PGPIN_PORT" 10 "$IT_PGPIN_PID"; then
@@ -155,7 +168,7 @@ it_start_pgpin() {
 
 # it_stop_pgpin PID: SIGTERM, SIGKILL after 5 s; true if SIGTERM was enough.
 it_stop_pgpin() {
-	local pid=$1 i
+	local pid=$1 i i2
 	kill -TERM "$pid" 2>/dev/null
 	if it_reap "$pid" 5; then
 		wait "$pid" 2>/dev/null
@@ -166,7 +179,7 @@ it_stop_pgpin() {
 		i=1
 	fi
 	for i2 in "${!IT_PIDS[@]}"; do
-		[ "${IT_PIDS[$i2]}" = "$pid" ] && IT_PIDS[$i2]=""
+		[ "${IT_PIDS[i2]}" = "$pid" ] && IT_PIDS[i2]=""
 	done
 	return $i
 }

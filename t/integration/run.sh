@@ -19,7 +19,13 @@ set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
 top_srcdir=${top_srcdir:-$(cd "$here/../.." && pwd)}
-top_builddir=${top_builddir:-$top_srcdir}
+# Run by hand from a build directory (./pgpin there), or in the source tree.
+if [ -z "${top_builddir:-}" ]; then
+	top_builddir=$top_srcdir
+	[ -x ./pgpin ] && top_builddir=$(pwd)
+fi
+top_srcdir=$(cd "$top_srcdir" && pwd)
+top_builddir=$(cd "$top_builddir" && pwd)
 PGPIN=${PGPIN:-$top_builddir/pgpin}
 . "$top_srcdir/t/integration/lib.sh"
 
@@ -61,7 +67,7 @@ else
 			echo "Bail out! no such test: ${tests[$i]}"
 			exit 99
 		fi
-		tests[$i]=$r
+		tests[i]=$r
 	done
 fi
 if [ ${#tests[@]} -eq 0 ]; then
@@ -209,6 +215,11 @@ for t in "${tests[@]}"; do
 	running_pid=$!
 	wait "$running_pid"
 	rc=$?
+	# Whatever the test left in its process group is a bug in the test.
+	for p in $(pgrep -g "$running_pid" 2>/dev/null); do
+		echo "# $name left a process behind: $(ps -o pid=,args= -p "$p" 2>/dev/null)"
+		kill -KILL "$p" 2>/dev/null
+	done
 	kill -KILL -- "-$running_pid" 2>/dev/null
 	running_pid=""
 	secs=$(($(date +%s) - start))

@@ -65,10 +65,21 @@ static void assert_healthy(struct h_pgpin *p)
 
 Test(basic, select_and_parameter_status, IT(30))
 {
-	static const char *const params[] = {
-		"server_version", "server_encoding", "client_encoding", "DateStyle", "TimeZone",
-		"integer_datetimes", "standard_conforming_strings", "application_name",
-		"is_superuser", "session_authorization", "IntervalStyle",
+	/* What PostgreSQL reports at login; NULL: present, any value. */
+	static const struct {
+		const char *name, *want;
+	} params[] = {
+		{ "server_version", NULL },
+		{ "server_encoding", "UTF8" },
+		{ "client_encoding", "UTF8" },
+		{ "DateStyle", "ISO, MDY" },
+		{ "TimeZone", NULL },
+		{ "integer_datetimes", "on" },
+		{ "standard_conforming_strings", "on" },
+		{ "application_name", "it-basic-app" },
+		{ "is_superuser", "on" },
+		{ "session_authorization", "pgpin_test" },
+		{ "IntervalStyle", "postgres" },
 	};
 	struct h_pgpin *p = h_pgpin_start(NULL);
 	/* libpq's default sslmode=prefer: pgpin has to answer the SSLRequest. */
@@ -76,27 +87,16 @@ Test(basic, select_and_parameter_status, IT(30))
 	const char *v;
 
 	cr_expect_str_eq(h_value(c, "SELECT 1"), "1");
-	for (size_t i = 0; i < sizeof params / sizeof params[0]; i++)
-		cr_expect(PQparameterStatus(c, params[i]) != NULL,
-			  "no ParameterStatus for %s", params[i]);
+	for (size_t i = 0; i < sizeof params / sizeof params[0]; i++) {
+		v = PQparameterStatus(c, params[i].name);
+		cr_expect(v != NULL, "no ParameterStatus for %s", params[i].name);
+		if (v && params[i].want)
+			cr_expect_str_eq(v, params[i].want, "ParameterStatus %s", params[i].name);
+	}
 	v = PQparameterStatus(c, "server_version");
 	cr_expect(v && strncmp(v, "15", 2) == 0, "server_version is '%s'", v ? v : "(none)");
 	cr_expect(PQserverVersion(c) >= 150000 && PQserverVersion(c) < 160000,
 		  "PQserverVersion() = %d", PQserverVersion(c));
-	v = PQparameterStatus(c, "application_name");
-	cr_expect(v && strcmp(v, "it-basic-app") == 0, "application_name is '%s'", v ? v : "(none)");
-	v = PQparameterStatus(c, "server_encoding");
-	cr_expect(v && strcmp(v, "UTF8") == 0, "server_encoding is '%s'", v ? v : "(none)");
-	v = PQparameterStatus(c, "client_encoding");
-	cr_expect(v && strcmp(v, "UTF8") == 0, "client_encoding is '%s'", v ? v : "(none)");
-	v = PQparameterStatus(c, "integer_datetimes");
-	cr_expect(v && strcmp(v, "on") == 0, "integer_datetimes is '%s'", v ? v : "(none)");
-	v = PQparameterStatus(c, "standard_conforming_strings");
-	cr_expect(v && strcmp(v, "on") == 0, "standard_conforming_strings is '%s'", v ? v : "(none)");
-	v = PQparameterStatus(c, "is_superuser");
-	cr_expect(v && strcmp(v, "on") == 0, "is_superuser is '%s'", v ? v : "(none)");
-	v = PQparameterStatus(c, "session_authorization");
-	cr_expect(v && strcmp(v, "pgpin_test") == 0, "session_authorization is '%s'", v ? v : "(none)");
 	cr_expect(PQbackendPID(c) != 0, "no BackendKeyData (PQbackendPID() = 0)");
 	cr_expect(!PQsslInUse(c), "TLS in use, but pgpin has no TLS configured");
 	cr_expect_str_eq(h_value(c, "SELECT current_database()"), "pgpin_test");
@@ -183,6 +183,20 @@ Test(basic, check_prints_config_without_secrets, IT(30))
 
 /* ================================================================ pooling */
 
+static long max_l(long a, long b)
+{
+	return a > b ? a : b;
+}
+
+/* Server connections of user pgpin_test, other than the observer's own. */
+static long count_backends(PGconn *observer)
+{
+	return strtol(h_value(observer, "SELECT count(*) FROM pg_stat_activity WHERE usename = "
+			      "'pgpin_test' AND backend_type = 'client backend' AND pid <> "
+			      "pg_backend_pid()"),
+		      NULL, 10);
+}
+
 struct tx_client {
 	char conninfo[1024];
 	int id;
@@ -260,13 +274,7 @@ Test(pooling, transaction_mode_more_clients_than_servers, IT(120))
 	pthread_barrier_wait(&start);
 	/* Count pgpin's server connections on PostgreSQL while the clients run. */
 	while (atomic_load(&finished) < NCLIENTS) {
-		long n = strtol(h_value(observer,
-					"SELECT count(*) FROM pg_stat_activity WHERE usename = 'pgpin_test' "
-					"AND backend_type = 'client backend' AND pid <> pg_backend_pid()"),
-				NULL, 10);
-
-		if (n > max_backends)
-			max_backends = n;
+		max_backends = max_l(max_backends, count_backends(observer));
 		samples++;
 		h_sleep(0.01);
 	}
@@ -276,6 +284,8 @@ Test(pooling, transaction_mode_more_clients_than_servers, IT(120))
 			cr_log_error("%s", w[i].first_error);
 		errors += w[i].errors;
 	}
+	/* Once more, after the clients: the pool keeps its servers open. */
+	max_backends = max_l(max_backends, count_backends(observer));
 	PQfinish(observer);
 	cr_log_info("server connections seen: at most %ld in %ld samples", max_backends, samples);
 	cr_expect_eq(errors, 0, "%d errors in the clients (first ones logged above)", errors);
@@ -299,9 +309,12 @@ Test(pooling, session_mode_client_waits_for_a_server, IT(60))
 		  "a third client was served although both servers are taken (session mode, pool "
 		  "size 2): failed=%d, result status %s, error: %s", third.failed,
 		  PQresStatus(third.res.status), third.res.error);
-	cr_expect_leq(h_direct_long("SELECT count(*) FROM pg_stat_activity WHERE usename = "
-				    "'pgpin_test' AND backend_type = 'client backend' AND pid <> "
-				    "pg_backend_pid()"), 2);
+	{
+		PGconn *observer = h_direct();
+
+		cr_expect_leq(count_backends(observer), 2);
+		PQfinish(observer);
+	}
 	PQfinish(c1);
 	cr_assert(h_async_poll(&third, 10), "the third client was not served within 10 s of a "
 		  "server being released");
@@ -545,6 +558,111 @@ Test(extended, pipelines_of_four_clients_through_one_server, IT(90))
 	h_done();
 }
 
+struct named_client {
+	char conninfo[1024];
+	int id;
+	int errors;
+	char first_error[512];
+};
+
+static void named_error(struct named_client *w, const char *what, PGconn *c, int i)
+{
+	if (w->errors++ == 0)
+		snprintf(w->first_error, sizeof w->first_error, "client %d step %d: %s: %s", w->id, i,
+			 what, PQerrorMessage(c));
+}
+
+/* Execute it_stmt with i; it must return i + the client's id. */
+static void named_exec(struct named_client *w, PGconn *c, int i)
+{
+	char val[16], want[16];
+	const char *pv[1] = { val };
+	PGresult *r;
+
+	snprintf(val, sizeof val, "%d", i);
+	snprintf(want, sizeof want, "%d", i + w->id);
+	r = PQexecPrepared(c, "it_stmt", 1, pv, NULL, NULL, 0);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK)
+		named_error(w, "execute it_stmt", c, i);
+	else if (strcmp(PQgetvalue(r, 0, 0), want) != 0)
+		named_error(w, "it_stmt returned another client's result", c, i);
+	PQclear(r);
+}
+
+/*
+ * Every client prepares a statement of the same name with its own text, then
+ * uses it from transaction to transaction while servers change hands.
+ */
+static void *named_client_main(void *arg)
+{
+	struct named_client *w = arg;
+	PGconn *c = PQconnectdb(w->conninfo);
+	char sql[64];
+	PGresult *r;
+
+	if (PQstatus(c) != CONNECTION_OK) {
+		named_error(w, "connect", c, -1);
+		PQfinish(c);
+		return NULL;
+	}
+	snprintf(sql, sizeof sql, "SELECT $1::int + %d", w->id);
+	r = PQprepare(c, "it_stmt", sql, 1, NULL);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK)
+		named_error(w, "prepare", c, -1);
+	PQclear(r);
+	for (int i = 0; i < 60 && !w->errors; i++) {
+		named_exec(w, c, i);
+		if (i % 3 == 0) {
+			/* A transaction in between, so that servers rotate. */
+			PQclear(PQexec(c, "BEGIN"));
+			named_exec(w, c, i);
+			PQclear(PQexec(c, "SELECT pg_sleep(0.001)"));
+			PQclear(PQexec(c, "COMMIT"));
+		}
+		if (i % 20 == 10) {
+			r = PQdescribePrepared(c, "it_stmt");
+			if (PQresultStatus(r) != PGRES_COMMAND_OK || PQnparams(r) != 1 ||
+			    PQparamtype(r, 0) != 23)
+				named_error(w, "describe it_stmt", c, i);
+			PQclear(r);
+		}
+	}
+	/* After DEALLOCATE the name is gone, and can be prepared again. */
+	PQclear(PQexec(c, "DEALLOCATE it_stmt"));
+	r = PQexecPrepared(c, "it_stmt", 1, (const char *const[]){ "1" }, NULL, NULL, 0);
+	if (PQresultStatus(r) != PGRES_FATAL_ERROR ||
+	    strcmp(h_sqlstate(NULL, r), "26000") != 0)
+		named_error(w, "it_stmt still exists after DEALLOCATE", c, 60);
+	PQclear(r);
+	r = PQprepare(c, "it_stmt", sql, 1, NULL);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK)
+		named_error(w, "prepare again", c, 61);
+	PQclear(r);
+	if (!w->errors)
+		named_exec(w, c, 62);
+	PQfinish(c);
+	return NULL;
+}
+
+Test(extended, named_prepared_statements_under_transaction_pooling, IT(90))
+{
+	enum { NCLIENTS = 4 };
+	struct named_client w[NCLIENTS];
+	pthread_t th[NCLIENTS];
+	struct h_pgpin *p = h_pgpin_start(&(struct h_pgpin_opts){ .pool_size = 2 });
+
+	for (int i = 0; i < NCLIENTS; i++) {
+		w[i] = (struct named_client){ .id = (i + 1) * 1000 };
+		snprintf(w[i].conninfo, sizeof w[i].conninfo, "%s", h_conninfo(p->port, NULL));
+		cr_assert(pthread_create(&th[i], NULL, named_client_main, &w[i]) == 0);
+	}
+	for (int i = 0; i < NCLIENTS; i++) {
+		pthread_join(th[i], NULL);
+		cr_expect_eq(w[i].errors, 0, "%s", w[i].first_error);
+	}
+	h_done();
+}
+
 /* ================================================================ COPY and streaming */
 
 static uint64_t fnv1a(uint64_t h, const char *p, size_t n)
@@ -684,14 +802,19 @@ Test(copy, failures_leave_the_connection_usable, IT(60))
 Test(streaming, large_result_with_bounded_memory, IT(180))
 {
 	enum { NROWS = 300000 };
-	/* A smaller ASan quarantine, so freed buffers do not count as held. */
-	struct h_pgpin *p = h_pgpin_start(&(struct h_pgpin_opts){
-		.log_level = "info",
-		.env = H_ARGS("ASAN_OPTIONS=detect_leaks=1:quarantine_size_mb=16") });
-	PGconn *c = h_connect(p, NULL);
+	char asan[1024];
+	struct h_pgpin *p;
+	PGconn *c;
 	PGresult *r;
 	long rows = 0, bad = 0, hwm_kb, max_rss_kb = 0;
 	bool paused = false;
+
+	/* A smaller ASan quarantine, so that freed buffers do not count as held. */
+	snprintf(asan, sizeof asan, "ASAN_OPTIONS=%s%squarantine_size_mb=16",
+		 getenv("ASAN_OPTIONS") ? getenv("ASAN_OPTIONS") : "",
+		 getenv("ASAN_OPTIONS") ? ":" : "");
+	p = h_pgpin_start(&(struct h_pgpin_opts){ .log_level = "info", .env = H_ARGS(asan) });
+	c = h_connect(p, NULL);
 
 	cr_assert(PQsendQuery(c, "SELECT repeat('x', 1000) FROM generate_series(1, 300000)"),
 		  "%s", PQerrorMessage(c));
@@ -934,7 +1057,8 @@ Test(failure, client_dies_while_its_query_runs, IT(60))
 struct load_client {
 	char conninfo[1024];
 	atomic_bool *stop, *restarted;
-	int ok_before, ok_after, errors, connect_errors, bad_errors;
+	atomic_int ok_before, ok_after;
+	int errors, connect_errors, bad_errors;
 	char bad[512];
 };
 
@@ -960,9 +1084,9 @@ static void *load_client_main(void *arg)
 		r = PQexec(c, "SELECT pg_sleep(0.02), 1");
 		if (PQresultStatus(r) == PGRES_TUPLES_OK) {
 			if (atomic_load(w->restarted))
-				w->ok_after++;
+				atomic_fetch_add(&w->ok_after, 1);
 			else
-				w->ok_before++;
+				atomic_fetch_add(&w->ok_before, 1);
 		} else {
 			state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
 			w->errors++;
@@ -1003,7 +1127,15 @@ Test(failure, server_restart_under_load, IT(120))
 		snprintf(w[i].conninfo, sizeof w[i].conninfo, "%s", h_conninfo(p->port, NULL));
 		cr_assert(pthread_create(&th[i], NULL, load_client_main, &w[i]) == 0);
 	}
-	h_sleep(1);
+	/* Every client gets queries through before PostgreSQL goes away. */
+	for (double end = h_now() + 20; h_now() < end; h_sleep(0.05)) {
+		int ready = 0;
+
+		for (int i = 0; i < NCLIENTS; i++)
+			ready += atomic_load(&w[i].ok_before) >= 3;
+		if (ready == NCLIENTS)
+			break;
+	}
 	{
 		char bin[600];
 		const char *argv[] = { bin, "restart", "-m", "fast", "-w", "-t", "60", "-D", e->pgdata,
@@ -1034,8 +1166,8 @@ Test(failure, server_restart_under_load, IT(120))
 	atomic_store(&stop, true);
 	for (int i = 0; i < NCLIENTS; i++) {
 		pthread_join(th[i], NULL);
-		ok_before += w[i].ok_before;
-		ok_after += w[i].ok_after;
+		ok_before += atomic_load(&w[i].ok_before);
+		ok_after += atomic_load(&w[i].ok_after);
 		errors += w[i].errors;
 		bad += w[i].bad_errors;
 		if (w[i].bad_errors)
@@ -1054,10 +1186,14 @@ Test(failure, server_restart_under_load, IT(120))
 
 /* ================================================================ raw protocol */
 
-/* Send bytes on a new connection; expect ErrorResponse with sqlstate, then close. */
+/*
+ * Send bytes on a new connection; expect ErrorResponse with sqlstate, then
+ * close; a client connected before goes on undisturbed.
+ */
 static void expect_rejected(struct h_pgpin *p, const void *bytes, size_t len, const char *sqlstate,
 			    const char *what)
 {
+	PGconn *bystander = h_connect(p, NULL);
 	int fd = h_tcp_connect(p->port);
 	char seen[64];
 	const char *got;
@@ -1069,6 +1205,8 @@ static void expect_rejected(struct h_pgpin *p, const void *bytes, size_t len, co
 		  got ? got : "no ErrorResponse", seen);
 	cr_expect(h_raw_closed(fd, 5), "%s: pgpin did not close the connection", what);
 	close(fd);
+	cr_expect_str_eq(h_value(bystander, "SELECT 'bystander'"), "bystander");
+	PQfinish(bystander);
 	assert_healthy(p);
 }
 
@@ -1130,9 +1268,16 @@ Test(protocol, version_3_1_is_negotiated_down, IT(30))
 		if (m.type == 'E')
 			cr_assert_fail("protocol 3.1 refused: %s %s", h_msg_field(&m, 'C'), h_msg_field(&m, 'M'));
 		if (m.type == 'v') {
+			uint32_t v;
+
 			cr_assert_geq(m.body_len, 8);
-			cr_expect_eq(be32((char *)m.body), 0, "NegotiateProtocolVersion offers minor %u",
-				     be32((char *)m.body));
+			/*
+			 * The protocol documents the newest minor version; PostgreSQL sends
+			 * the whole version number, 3.0 = 196608.  Either way: minor 0.
+			 */
+			v = be32((char *)m.body);
+			cr_expect((v & 0xffff) == 0 && (v >> 16 == 0 || v >> 16 == 3),
+				  "NegotiateProtocolVersion offers version %u.%u", v >> 16, v & 0xffff);
 			cr_expect(!auth_ok, "NegotiateProtocolVersion after AuthenticationOk");
 			negotiated = true;
 		}
@@ -1155,6 +1300,7 @@ Test(protocol, version_3_1_is_negotiated_down, IT(30))
 Test(protocol, unknown_message_type_after_login, IT(30))
 {
 	struct h_pgpin *p = h_pgpin_start(NULL);
+	PGconn *bystander = h_connect(p, NULL);
 	int fd = h_tcp_connect(p->port);
 	static const uint8_t msg[] = { 'z', 0, 0, 0, 4 };
 	char seen[64];
@@ -1168,6 +1314,8 @@ Test(protocol, unknown_message_type_after_login, IT(30))
 		  got ? got : "no ErrorResponse", seen);
 	cr_expect(h_raw_closed(fd, 5), "pgpin did not close the connection");
 	close(fd);
+	cr_expect_str_eq(h_value(bystander, "SELECT 'bystander'"), "bystander");
+	PQfinish(bystander);
 	assert_healthy(p);
 	h_done();
 }
@@ -1176,6 +1324,7 @@ Test(protocol, message_longer_than_max_packet_size, IT(30))
 {
 	struct h_pgpin *p = h_pgpin_start(&(struct h_pgpin_opts){
 		.args = H_ARGS("--max-packet-size", "65536") });
+	PGconn *bystander = h_connect(p, NULL);
 	int fd = h_tcp_connect(p->port);
 	static char sql[61000];
 	uint8_t hdr[5 + 64] = { 'Q', 0, 1, 0x86, 0xa0 }; /* claims 100000 bytes */
@@ -1193,6 +1342,8 @@ Test(protocol, message_longer_than_max_packet_size, IT(30))
 		  got ? got : "no ErrorResponse", seen);
 	cr_expect(h_raw_closed(fd, 5), "pgpin did not close the connection");
 	close(fd);
+	cr_expect_str_eq(h_value(bystander, "SELECT 'bystander'"), "bystander");
+	PQfinish(bystander);
 	assert_healthy(p);
 	h_done();
 }
@@ -1275,6 +1426,7 @@ static uint32_t rng(void)
 Test(protocol, random_garbage_does_not_kill_pgpin, IT(90))
 {
 	struct h_pgpin *p = h_pgpin_start(&(struct h_pgpin_opts){ .pool_size = 2, .log_level = "info" });
+	PGconn *bystander = h_connect(p, NULL);
 	uint8_t buf[4096];
 
 	for (int i = 0; i < 60; i++) {
@@ -1296,10 +1448,12 @@ Test(protocol, random_garbage_does_not_kill_pgpin, IT(90))
 			h_sleep(0.02);
 		}
 		close(fd);
-		if (i % 10 == 9)
+		if (i % 10 == 9) {
 			assert_healthy(p);
+			cr_assert_str_eq(h_value(bystander, "SELECT 'bystander'"), "bystander");
+		}
 	}
-	assert_healthy(p);
+	PQfinish(bystander);
 	h_done();
 }
 
@@ -1484,6 +1638,16 @@ Test(signals, sigint_waits_for_open_transactions, IT(60))
 }
 
 /* ================================================================ runner */
+
+/*
+ * In a sanitizer build, LeakSanitizer checks pgpin; a test that fails an
+ * assertion skips its cleanup, and that is no leak worth reporting.
+ */
+int __lsan_is_turned_off(void);
+int __lsan_is_turned_off(void)
+{
+	return 1;
+}
 
 /* One test at a time, unless --jobs says otherwise. */
 int main(int argc, char *argv[])
