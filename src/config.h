@@ -95,6 +95,7 @@ struct config {
 	int max_client_conn;
 	char *server_reset_query; /* "" = none */
 	char *server_check_query; /* "" = empty query */
+	int max_prepared_statements; /* per server; 0 = no statement tracking */
 
 	/* timeouts, in seconds (0 = disabled where that makes sense) */
 	double server_idle_timeout;

@@ -92,6 +92,7 @@ struct pool *pool_get(const struct target *t, enum pool_mode mode, int pool_size
 	TAILQ_INIT(&p->waiting);
 	TAILQ_INIT(&p->login_wait);
 	params_init(&p->welcome);
+	stmt_registry_init(&p->registry);
 	TAILQ_INSERT_TAIL(&rt.pools, p, link);
 	log_info("pool %s: created (%s mode, size %d)", p->key, pool_mode_name(mode), pool_size);
 	return p;
@@ -109,6 +110,7 @@ static void pool_free(struct pool *p)
 	TAILQ_REMOVE(&rt.pools, p, link);
 	target_free(&p->target);
 	params_free(&p->welcome);
+	stmt_registry_free(&p->registry);
 	free(p->key);
 	free(p->cfg_database);
 	free(p->cfg_user);
@@ -259,7 +261,7 @@ void pool_server_available(struct server *s)
 	double now = rt_now();
 	struct client *c;
 
-	if (s->state == SV_CLOSED || s->client || s->internal_ready > 0)
+	if (s->state == SV_CLOSED || s->client || server_busy(s))
 		return;
 	if (s->close_at_release ||
 	    (rt.cfg->server_lifetime > 0 && now - s->created > rt.cfg->server_lifetime)) {
