@@ -841,7 +841,9 @@ static void client_relay(struct client *c)
 			s->pool->stats.queries++;
 			c->in_batch = false;
 			c->skip_to_sync = false;
-			rc = client_push_forward(c, type);
+			rc = track_end_batch(c);
+			if (rc == 0)
+				rc = client_push_forward(c, type);
 			break;
 		case 'P':
 		case 'B':
@@ -906,6 +908,8 @@ void client_process(struct client *c)
 	c->processing = false;
 	if (c->server)
 		net_flush(c->server->bev);
+	if (c->bev && !c->closing && c->state != CL_CLOSED)
+		net_flush(c->bev); /* replies pgpin gave itself */
 	if (c->state != CL_CLOSED) {
 		if (c->input_raised &&
 		    evbuffer_get_length(bufferevent_get_input(c->bev)) < RELAY_HIGH_WATER) {

@@ -102,6 +102,10 @@ static const struct setting settings[] = {
 	{.name = "max_prepared_statements", .type = T_INT,
 	 .offset = F(max_prepared_statements), .def = "200", .min = 0, .max = INT_MAX,
 	 .help = "prepared statements kept per server connection (LRU); 0: no tracking"},
+	{.name = "backend_is_pooler", .type = T_BOOL, .offset = F(backend_is_pooler),
+	 .def = "no",
+	 .help = "the backend is a transaction pooler (PgBouncer): make every use of a "
+		 "named statement self-contained within its batch"},
 	{.name = "server_reset_query", .type = T_STRING, .offset = F(server_reset_query),
 	 .def = "DISCARD ALL", .meta = "SQL",
 	 .help = "run when a session-mode client lets its server go; empty: none"},

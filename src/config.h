@@ -96,6 +96,7 @@ struct config {
 	char *server_reset_query; /* "" = none */
 	char *server_check_query; /* "" = empty query */
 	int max_prepared_statements; /* per server; 0 = no statement tracking */
+	bool backend_is_pooler;	     /* the backend may swap sessions between batches */
 
 	/* timeouts, in seconds (0 = disabled where that makes sense) */
 	double server_idle_timeout;

@@ -299,6 +299,7 @@ struct stmt_cached *stmt_cache_add(struct stmt_cache *c, struct stmt *s)
 		return NULL;
 	e->stmt = s;
 	stmt_ref(s);
+	snprintf(e->alias, sizeof(e->alias), "%s", s->name);
 	struct stmt_cached **slot = &c->buckets[hash_ptr(s) & (c->nbuckets - 1)];
 	e->hnext = *slot;
 	*slot = e;

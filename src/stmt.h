@@ -88,6 +88,8 @@ struct stmt_cached {
 	struct stmt_cached *hnext;
 	struct stmt *stmt;
 	uint64_t used_gen; /* the server's batch in which it was last used */
+	char alias[40];	   /* its name on this server: stmt->name, or per batch
+			    * when the backend is itself a pooler */
 };
 
 TAILQ_HEAD(stmt_lru, stmt_cached);

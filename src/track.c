@@ -93,11 +93,27 @@ static int evict_if_needed(struct server *s)
 			stmt_unref(v->stmt);
 			return -1;
 		}
-		send_close_stmt(s, v->stmt->name);
+		send_close_stmt(s, v->alias);
 		stmt_cache_remove(&s->stmts, v->stmt);
 		s->pool->stats.evictions++;
 	}
 	return 0;
+}
+
+/*
+ * Record st as prepared on s.  Behind another pooler each batch gets names
+ * of its own, never reused: a batch that fails skips its closing Close, and
+ * the statement it leaves behind on some backend session must not collide
+ * with a later Parse.
+ */
+static struct stmt_cached *cache_add(struct server *s, struct stmt *st)
+{
+	static uint64_t seq;
+	struct stmt_cached *e = stmt_cache_add(&s->stmts, st);
+	if (e && rt.cfg->backend_is_pooler)
+		snprintf(e->alias, sizeof(e->alias), "%s_%llu", st->name,
+			 (unsigned long long)++seq);
+	return e;
 }
 
 /*
@@ -119,10 +135,10 @@ static int ensure_prepared(struct server *s, struct stmt *st)
 		stmt_unref(st);
 		return -1;
 	}
-	send_parse(s, st->name, st->key, st->key_len);
-	e = stmt_cache_add(&s->stmts, st);
+	e = cache_add(s, st);
 	if (!e)
 		return -1;
+	send_parse(s, e->alias, st->key, st->key_len);
 	e->used_gen = s->batch_gen;
 	s->pool->stats.injected_parses++;
 	s->pool->stats.server_parses++;
@@ -218,9 +234,9 @@ static int track_parse(struct client *c, uint32_t len)
 		r.kind = RQ_FORWARD;
 		if (server_push_req(s, &r) < 0)
 			goto oom_req;
-		send_parse(s, st->name, key, keylen);
-		if (!(e = stmt_cache_add(&s->stmts, st)))
+		if (!(e = cache_add(s, st)))
 			goto oom;
+		send_parse(s, e->alias, key, keylen);
 		e->used_gen = s->batch_gen;
 		s->pool->stats.server_parses++;
 	}
@@ -305,6 +321,7 @@ static int track_bind_describe(struct client *c, char type, uint32_t len)
 	}
 	if (ensure_prepared(s, st) < 0 || push_forward(s, type, type == 'D') < 0)
 		goto oom;
+	const char *alias = stmt_cache_get(&s->stmts, st)->alias;
 
 	/* Re-emit the head with the server-side name, then stream the rest. */
 	struct pkt p;
@@ -314,7 +331,7 @@ static int track_bind_describe(struct client *c, char type, uint32_t len)
 		pkt_string(&p, portal);
 	else
 		pkt_byte(&p, (uint8_t)kind);
-	pkt_string(&p, st->name);
+	pkt_string(&p, alias);
 	size_t rest = (size_t)len + 1 - prefix;
 	if (p.oom) {
 		pkt_free(&p);
@@ -329,6 +346,23 @@ static int track_bind_describe(struct client *c, char type, uint32_t len)
 oom:
 	client_fatal(c, "53200", "out of memory");
 	return -1;
+}
+
+int track_end_batch(struct client *c)
+{
+	struct server *s = c->server;
+	struct stmt_cached *e;
+
+	if (!rt.cfg->backend_is_pooler || !track_enabled(c))
+		return 0;
+	TAILQ_FOREACH(e, &s->stmts.lru, lru) {
+		struct req r = {.type = 'C', .kind = RQ_SKIP};
+		if (server_push_req(s, &r) < 0)
+			return -1;
+		send_close_stmt(s, e->alias);
+	}
+	stmt_cache_clear(&s->stmts);
+	return 0;
 }
 
 int track_message(struct client *c, char type, uint32_t len)

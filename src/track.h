@@ -33,6 +33,14 @@ bool track_enabled(const struct client *c);
 int track_message(struct client *c, char type, uint32_t len);
 
 /*
+ * The client's Sync is about to go to the server.  When the backend is
+ * itself a transaction pooler, the statements this batch prepared are
+ * closed before it, since the next batch may run on another session.
+ * Returns -1 on allocation failure.
+ */
+int track_end_batch(struct client *c);
+
+/*
  * A message from a client with no server linked, in transaction pooling.
  * What needs no server is answered at once, as PostgreSQL would: Parse of
  * a statement some server has already accepted, Close of a statement,
