@@ -125,7 +125,10 @@ static void client_detach(struct client *c)
 		} else {
 			if (s->txn_status != 'I')
 				server_send_internal(s, "ROLLBACK");
-			if (s->pool->mode == POOL_SESSION && *rt.cfg->server_reset_query) {
+			/* Session mode, or a client pinned by session state: the
+			 * next client must not inherit it. */
+			if ((s->pool->mode == POOL_SESSION || c->pins) &&
+			    *rt.cfg->server_reset_query) {
 				server_send_internal(s, rt.cfg->server_reset_query);
 				/* Settings pgpin applied are gone with the reset. */
 				params_free(&s->params);
@@ -718,6 +721,8 @@ void client_server_ready(struct client *c)
 		client_fatal(c, "57P01", "terminating connection due to administrator command");
 		return;
 	}
+	if (c->pins && rt.cfg->pin_session_state == PIN_MODE_YES)
+		return; /* session state lives on this server */
 	switch (s->pool->mode) {
 	case POOL_SESSION:
 		return;
@@ -833,6 +838,16 @@ static void client_relay(struct client *c)
 			  s->be_pid);
 		switch (type) {
 		case 'Q':
+			if (track_enabled(c)) {
+				rc = track_query(c, len);
+				if (rc == 0 || rc < 0)
+					return;
+				if (rc == 1)
+					continue;
+			}
+			s->pool->stats.queries++;
+			rc = client_push_forward(c, type);
+			break;
 		case 'F':
 			s->pool->stats.queries++;
 			rc = client_push_forward(c, type);

@@ -60,6 +60,8 @@ struct client {
 
 	/* prepared statements: the client's names (track.c) */
 	struct stmt_names names;
+	uint32_t pins;	  /* session state keeping the server (pin.h) */
+	bool pin_logged;
 
 	/* relaying client -> server */
 	uint32_t fwd_remaining;

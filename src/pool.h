@@ -48,6 +48,7 @@ struct pool_stats {
 	uint64_t injected_parses; /* re-prepared before a Bind or Describe */
 	uint64_t evictions;	 /* statements closed to make room */
 	uint64_t binds;
+	uint64_t pins;		 /* clients pinned to their server */
 	uint64_t server_logins;
 	uint64_t server_login_failures;
 };

@@ -23,11 +23,16 @@
 #include "config.h"
 #include "log.h"
 #include "net.h"
+#include "pin.h"
 #include "pool.h"
 #include "proto.h"
 #include "runtime.h"
 #include "server.h"
 #include "stmt.h"
+
+static void client_out(struct client *c, const void *data, size_t n);
+static void local_error_unlinked(struct client *c, const char *sqlstate, const char *fmt,
+				 const char *name);
 
 /* Bind's two names are read from at most this much of its start. */
 #define BIND_PREFIX_MAX 8192
@@ -176,6 +181,33 @@ static int push_forward(struct server *s, char type, bool describe_stmt)
 	return server_push_req(s, &r);
 }
 
+/* Record the session state a statement creates or releases. */
+static void apply_pins(struct client *c, struct pin_class pc)
+{
+	uint32_t before = c->pins;
+	c->pins = (c->pins & ~pc.clears) | pc.sets;
+	if (c->pins && !before && rt.cfg->pin_session_state == PIN_MODE_YES) {
+		c->pool->stats.pins++;
+		if (!c->pin_logged) {
+			log_info("client %s user=%s: pinned to its server (%s)", c->addr, c->user,
+				 pin_name(c->pins));
+			c->pin_logged = true;
+		}
+	}
+}
+
+static uint32_t refused(struct pin_class pc)
+{
+	return rt.cfg->pin_session_state == PIN_MODE_ERROR ? pc.sets : 0;
+}
+
+static void refusal_message(char *buf, size_t len, uint32_t flags)
+{
+	snprintf(buf, len,
+		 "%s is not allowed under transaction pooling (pin_session_state = error)",
+		 pin_name(flags));
+}
+
 /* Parse: name\0 query\0 int16 n, n x int32 */
 static int track_parse(struct client *c, uint32_t len)
 {
@@ -195,6 +227,17 @@ static int track_parse(struct client *c, uint32_t len)
 	s->pool->stats.client_parses++;
 	if (!*name) {
 		/* The unnamed statement keeps PostgreSQL's own semantics. */
+		const char *q = (const char *)msg + 5 + rd.pos;
+		struct pin_class pc = pin_classify(q, strnlen(q, len - 4 - rd.pos));
+		if (refused(pc)) {
+			char text[200];
+			refusal_message(text, sizeof(text), refused(pc));
+			if (local_error(c, "0A000", "%s", text) < 0)
+				goto oom;
+			evbuffer_drain(in, len + 1);
+			return 1;
+		}
+		apply_pins(c, pc);
 		if (push_forward(s, 'P', false) < 0)
 			goto oom;
 		evbuffer_remove_buffer(in, bufferevent_get_output(s->bev), len + 1);
@@ -210,7 +253,22 @@ static int track_parse(struct client *c, uint32_t len)
 		return 1;
 	}
 	struct stmt *st = stmt_intern(&s->pool->registry, key, keylen);
-	if (!st || stmt_names_add(&c->names, name, st) < 0) {
+	if (!st)
+		goto oom;
+	if (st->pin_class < 0) {
+		struct pin_class pc = pin_classify((const char *)key, strnlen((const char *)key, keylen));
+		st->pin_class = (int)(pc.sets | pc.clears << 8);
+	}
+	if (refused((struct pin_class){(uint32_t)st->pin_class & 0xff, 0})) {
+		char text[200];
+		refusal_message(text, sizeof(text), (uint32_t)st->pin_class & 0xff);
+		stmt_unref(st);
+		if (local_error(c, "0A000", "%s", text) < 0)
+			goto oom;
+		evbuffer_drain(in, len + 1);
+		return 1;
+	}
+	if (stmt_names_add(&c->names, name, st) < 0) {
 		stmt_unref(st);
 		goto oom;
 	}
@@ -319,6 +377,9 @@ static int track_bind_describe(struct client *c, char type, uint32_t len)
 		c->fwd_drop = true;
 		return 1;
 	}
+	if (type == 'B' && st->pin_class > 0)
+		apply_pins(c, (struct pin_class){(uint32_t)st->pin_class & 0xff,
+						 (uint32_t)st->pin_class >> 8});
 	if (ensure_prepared(s, st) < 0 || push_forward(s, type, type == 'D') < 0)
 		goto oom;
 	const char *alias = stmt_cache_get(&s->stmts, st)->alias;
@@ -346,6 +407,70 @@ static int track_bind_describe(struct client *c, char type, uint32_t len)
 oom:
 	client_fatal(c, "53200", "out of memory");
 	return -1;
+}
+
+int track_query(struct client *c, uint32_t len)
+{
+	struct evbuffer *in = bufferevent_get_input(c->bev);
+	struct server *s = c->server;
+	const uint8_t *msg = client_pullup(c, len);
+	char name[256];
+	char text[200];
+
+	if (!msg)
+		return 0;
+	const char *sql = (const char *)msg + 5;
+	size_t sqllen = len - 4;
+
+	/* pgx v4 deallocates its own statements by name in SQL. */
+	if (pin_parse_deallocate(sql, sqllen, name, sizeof(name)) &&
+	    stmt_names_get(&c->names, name) && (!s || !server_busy(s))) {
+		stmt_names_remove(&c->names, name);
+		evbuffer_drain(in, len + 1);
+		static const uint8_t done[] = {'C', 0, 0, 0, 15, 'D', 'E', 'A', 'L', 'L', 'O',
+					       'C', 'A', 'T', 'E', 0};
+		client_out(c, done, sizeof(done));
+		uint8_t ready[6] = {'Z', 0, 0, 0, 5, s ? (uint8_t)s->txn_status : 'I'};
+		client_out(c, ready, sizeof(ready));
+		if (s)
+			client_server_ready(c);
+		return 1;
+	}
+
+	struct pin_class pc = pin_classify(sql, sqllen);
+	uint32_t bad = refused(pc);
+	if (bad) {
+		refusal_message(text, sizeof(text), bad);
+		if (!s) {
+			/* Nothing runs: the error and ReadyForQuery, as PostgreSQL
+			 * would send them outside a transaction. */
+			local_error_unlinked(c, "0A000", "%s", text);
+			c->skip_to_sync = false;
+			evbuffer_drain(in, len + 1);
+			static const uint8_t ready[6] = {'Z', 0, 0, 0, 5, 'I'};
+			client_out(c, ready, sizeof(ready));
+			return 1;
+		}
+		/* Inside a transaction the server must fail too. */
+		static const char failing[] = "SELECT pgpin_statement_refused";
+		struct req r = {.type = 'Q', .kind = RQ_FORWARD, .local_error = true,
+				.error_code = "0A000"};
+		if (!(r.error_msg = strdup(text)) || server_push_req(s, &r) < 0) {
+			free(r.error_msg);
+			client_fatal(c, "53200", "out of memory");
+			return -1;
+		}
+		uint8_t hdr[5] = {'Q'};
+		proto_put_u32(hdr + 1, (uint32_t)(4 + sizeof(failing)));
+		server_out(s, hdr, 5);
+		server_out(s, failing, sizeof(failing));
+		evbuffer_drain(in, len + 1);
+		return 1;
+	}
+	if (!s)
+		return 2;
+	apply_pins(c, pc);
+	return 3;
 }
 
 int track_end_batch(struct client *c)
@@ -425,6 +550,8 @@ int track_unlinked(struct client *c, char type, uint32_t len)
 		evbuffer_drain(in, len + 1);
 		c->in_batch = true;
 		return 1;
+	case 'Q':
+		return track_query(c, len);
 	case 'P':
 	case 'B':
 	case 'D':

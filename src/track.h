@@ -33,6 +33,17 @@ bool track_enabled(const struct client *c);
 int track_message(struct client *c, char type, uint32_t len);
 
 /*
+ * A simple Query at the front of the client's input, server linked or not:
+ * session state is recognised (pinning the client, or refusing the
+ * statement with pin_session_state = error), and `DEALLOCATE name` of a
+ * protocol-level statement is answered by pgpin.  Returns 1 when handled
+ * completely, 3 when the caller should forward it as usual, 0 when more
+ * input is needed, 2 when it needs a server first, -1 when the client was
+ * closed.
+ */
+int track_query(struct client *c, uint32_t len);
+
+/*
  * The client's Sync is about to go to the server.  When the backend is
  * itself a transaction pooler, the statements this batch prepared are
  * closed before it, since the next batch may run on another session.
