@@ -29,8 +29,8 @@ struct rule {
 /* Statement starts are "^" or after ";".  (?!...) excludes the forms whose
  * effect ends with the transaction. */
 static struct rule rules[] = {
-	{"(?:^|;)\\s*set\\s+(?:session\\s+)?(?!local\\b|transaction\\b|constraints\\b|"
-	 "session\\s+characteristics\\b)(?!(?:application_name|client_encoding|datestyle|"
+	{"(?:^|;)\\s*set\\s+(?:session\\s+)?(?!local\\b|transaction\\b|constraints\\b)"
+	 "(?!(?:application_name|client_encoding|datestyle|"
 	 "timezone|intervalstyle|standard_conforming_strings)\\b)\\w",
 	 PIN_SET, 0, NULL},
 	{"\\bset_config\\s*\\([^;]*?\\bfalse\\s*\\)", PIN_SET, 0, NULL},
