@@ -40,6 +40,7 @@
 #include "runtime.h"
 #include "scram.h"
 #include "server.h"
+#include "track.h"
 
 #define RELAY_HIGH_WATER (256 * 1024)
 /* PostgreSQL's own bound on an authentication message (PG_MAX_AUTH_TOKEN_LENGTH). */
@@ -69,6 +70,7 @@ void client_accept(int fd, const struct sockaddr *sa, int salen)
 		return;
 	}
 	params_init(&c->vars);
+	stmt_names_init(&c->names);
 	c->state = CL_STARTUP;
 	c->connected_at = rt_now();
 	c->pid = rt.next_pid++;
@@ -96,6 +98,7 @@ static void client_free_cb(evutil_socket_t fd, short what, void *arg)
 	if (c->bev)
 		bufferevent_free(c->bev);
 	params_free(&c->vars);
+	stmt_names_clear(&c->names);
 	free(c->user);
 	free(c->database);
 	free(c->secret);
@@ -115,14 +118,17 @@ static void client_detach(struct client *c)
 	if (s) {
 		c->server = NULL;
 		s->client = NULL;
-		if (s->pending_ready > 0 || c->in_batch || c->fwd_remaining || s->fwd_remaining) {
+		if (server_busy(s) || c->in_batch || c->fwd_remaining || s->fwd_remaining) {
 			/* Replies still due, or an unsynced batch whose Sync
 			 * would commit: only closing the server is safe. */
 			server_close(s, "client disconnected while the server was busy");
 		} else {
 			if (s->txn_status != 'I')
 				server_send_internal(s, "ROLLBACK");
-			if (s->pool->mode == POOL_SESSION && *rt.cfg->server_reset_query) {
+			/* Session mode, or a client pinned by session state: the
+			 * next client must not inherit it. */
+			if ((s->pool->mode == POOL_SESSION || c->pins) &&
+			    *rt.cfg->server_reset_query) {
 				server_send_internal(s, rt.cfg->server_reset_query);
 				/* Settings pgpin applied are gone with the reset. */
 				params_free(&s->params);
@@ -708,13 +714,15 @@ void client_server_ready(struct client *c)
 {
 	struct server *s = c->server;
 
-	if (s->pending_ready > 0 || c->in_batch || c->fwd_remaining)
+	if (server_busy(s) || c->in_batch || c->fwd_remaining)
 		return; /* more replies or more of a batch to come */
 	if (s->txn_status == 'I' && rt.state == RUN_SHUTDOWN_WAIT) {
 		client_release_server(c);
 		client_fatal(c, "57P01", "terminating connection due to administrator command");
 		return;
 	}
+	if (c->pins && rt.cfg->pin_session_state == PIN_MODE_YES)
+		return; /* session state lives on this server */
 	switch (s->pool->mode) {
 	case POOL_SESSION:
 		return;
@@ -731,6 +739,24 @@ void client_server_ready(struct client *c)
 		client_release_server(c);
 		return;
 	}
+}
+
+void client_expect_message(struct client *c, size_t n)
+{
+	if (n <= RELAY_HIGH_WATER)
+		return;
+	c->input_raised = true;
+	if (c->reader)
+		net_reader_set_high_water(c->reader, n);
+	else
+		bufferevent_setwatermark(c->bev, EV_READ, 0, n);
+}
+
+/* Queue the request a forwarded message makes of the server. */
+static int client_push_forward(struct client *c, char type)
+{
+	struct req r = {.type = type, .kind = RQ_FORWARD};
+	return server_push_req(c->server, &r);
 }
 
 /*
@@ -751,14 +777,20 @@ static void client_relay(struct client *c)
 			return;
 
 		if (c->fwd_remaining) {
-			struct server *s = c->server;
-			struct evbuffer *out = bufferevent_get_output(s->bev);
-			if (evbuffer_get_length(out) >= RELAY_HIGH_WATER)
-				return; /* server_write_cb resumes us */
 			size_t n = avail < c->fwd_remaining ? avail : c->fwd_remaining;
-			evbuffer_remove_buffer(in, out, n);
-			s->pool->stats.bytes_in += n;
+			if (c->fwd_drop || !c->server) {
+				evbuffer_drain(in, n);
+			} else {
+				struct server *s = c->server;
+				struct evbuffer *out = bufferevent_get_output(s->bev);
+				if (evbuffer_get_length(out) >= RELAY_HIGH_WATER)
+					return; /* server_write_cb resumes us */
+				evbuffer_remove_buffer(in, out, n);
+				s->pool->stats.bytes_in += n;
+			}
 			c->fwd_remaining -= (uint32_t)n;
+			if (!c->fwd_remaining)
+				c->fwd_drop = false;
 			continue;
 		}
 
@@ -778,7 +810,20 @@ static void client_relay(struct client *c)
 			client_close(c, "client terminated");
 			return;
 		}
+		if (c->skip_to_sync && type != 'S' && type != 'Q') {
+			/* PostgreSQL ignores everything after an error up to Sync. */
+			c->fwd_remaining = len + 1;
+			c->fwd_drop = true;
+			continue;
+		}
 		if (!c->server) {
+			if (track_enabled(c)) {
+				int rc = track_unlinked(c, type, len);
+				if (rc < 0 || rc == 0)
+					return;
+				if (rc == 1)
+					continue;
+			}
 			if (c->waiting)
 				return;
 			pool_request(c->pool, c);
@@ -788,27 +833,61 @@ static void client_relay(struct client *c)
 		}
 
 		struct server *s = c->server;
+		int rc = 0;
+		log_debug("client %s: message '%c' (%u bytes) to server pid %u", c->addr, type, len,
+			  s->be_pid);
 		switch (type) {
 		case 'Q':
-		case 'F':
-			s->pending_ready++;
+			if (track_enabled(c)) {
+				rc = track_query(c, len);
+				if (rc == 0 || rc < 0)
+					return;
+				if (rc == 1)
+					continue;
+			}
 			s->pool->stats.queries++;
+			rc = client_push_forward(c, type);
+			break;
+		case 'F':
+			s->pool->stats.queries++;
+			rc = client_push_forward(c, type);
 			break;
 		case 'S':
-			s->pending_ready++;
 			s->pool->stats.queries++;
 			c->in_batch = false;
+			c->skip_to_sync = false;
+			rc = track_end_batch(c);
+			if (rc == 0)
+				rc = client_push_forward(c, type);
 			break;
 		case 'P':
 		case 'B':
 		case 'D':
-		case 'E':
 		case 'C':
+			c->in_batch = true;
+			if (track_enabled(c)) {
+				rc = track_message(c, type, len);
+				if (rc < 0)
+					return;
+				if (rc == 0)
+					return; /* more input needed */
+				continue;
+			}
+			rc = client_push_forward(c, type);
+			break;
+		case 'E':
+			c->in_batch = true;
+			rc = client_push_forward(c, type);
+			break;
 		case 'H':
 			c->in_batch = true;
 			break;
-		default: /* COPY data travels inside a query already counted */
+		default: /* COPY data travels inside a query already queued */
 			break;
+		}
+		if (rc < 0) {
+			client_fatal(c, "53200", "out of memory");
+			return;
 		}
 		c->fwd_remaining = len + 1;
 	}
@@ -844,8 +923,19 @@ void client_process(struct client *c)
 	c->processing = false;
 	if (c->server)
 		net_flush(c->server->bev);
-	if (c->state != CL_CLOSED)
+	if (c->bev && !c->closing && c->state != CL_CLOSED)
+		net_flush(c->bev); /* replies pgpin gave itself */
+	if (c->state != CL_CLOSED) {
+		if (c->input_raised &&
+		    evbuffer_get_length(bufferevent_get_input(c->bev)) < RELAY_HIGH_WATER) {
+			c->input_raised = false;
+			if (c->reader)
+				net_reader_set_high_water(c->reader, RELAY_HIGH_WATER);
+			else
+				bufferevent_setwatermark(c->bev, EV_READ, 0, RELAY_HIGH_WATER);
+		}
 		net_reader_update(c->reader);
+	}
 }
 
 void client_resume(struct client *c)
@@ -901,7 +991,7 @@ void client_shutdown_if_idle(struct client *c)
 		return;
 	}
 	struct server *s = c->server;
-	if (s->txn_status == 'I' && s->pending_ready == 0 && !c->in_batch && !c->fwd_remaining) {
+	if (s->txn_status == 'I' && !server_busy(s) && !c->in_batch && !c->fwd_remaining) {
 		client_release_server(c);
 		client_fatal(c, "57P01", "terminating connection due to administrator command");
 	}

@@ -16,6 +16,7 @@
 #include <sys/socket.h>
 
 #include "params.h"
+#include "stmt.h"
 
 struct bufferevent;
 struct net_reader;
@@ -57,8 +58,16 @@ struct client {
 	struct scram_server *scram;
 	char *secret; /* from the auth file; plain, md5 or SCRAM */
 
+	/* prepared statements: the client's names (track.c) */
+	struct stmt_names names;
+	uint32_t pins;	  /* session state keeping the server (pin.h) */
+	bool pin_logged;
+
 	/* relaying client -> server */
 	uint32_t fwd_remaining;
+	bool fwd_drop;	  /* ...to be dropped, not relayed */
+	bool skip_to_sync; /* after an error pgpin raised: drop until Sync */
+	bool input_raised; /* the input bound was raised for a long message */
 	bool in_batch;	  /* extended-protocol messages since the last Sync */
 	bool processing;  /* inside client_process(): no re-entry, no deferral */
 	double wait_started;
@@ -82,6 +91,8 @@ void client_login_failed(struct client *c, const char *sqlstate, const char *msg
 void client_resume(struct client *c);
 /* Relay the client's buffered messages (after a link or resume). */
 void client_process(struct client *c);
+/* A message of n bytes must be read whole: let the input hold it. */
+void client_expect_message(struct client *c, size_t n);
 /* The server said ReadyForQuery for this client: maybe unlink. */
 void client_server_ready(struct client *c);
 /* Janitor: timeouts for logins and waits. */

@@ -65,6 +65,7 @@ struct setting {
 
 static const char *const pool_mode_names[] = {"session", "transaction", "statement", NULL};
 static const char *const auth_type_names[] = {"trust", "md5", "scram-sha-256", NULL};
+static const char *const pin_mode_names[] = {"yes", "no", "error", NULL};
 static const char *const log_level_names[] = {"error", "warning", "info", "debug", NULL};
 
 #define F(field) offsetof(struct config, field)
@@ -99,6 +100,18 @@ static const struct setting settings[] = {
 	 .help = "server connections per database and user kept open while idle"},
 	{.name = "max_client_conn", .type = T_INT, .offset = F(max_client_conn), .def = "100",
 	 .min = 1, .max = INT_MAX, .help = "client connections accepted at once, at most"},
+	{.name = "max_prepared_statements", .type = T_INT,
+	 .offset = F(max_prepared_statements), .def = "200", .min = 0, .max = INT_MAX,
+	 .help = "prepared statements kept per server connection (LRU); 0: no tracking"},
+	{.name = "backend_is_pooler", .type = T_BOOL, .offset = F(backend_is_pooler),
+	 .def = "no",
+	 .help = "the backend is a transaction pooler (PgBouncer): make every use of a "
+		 "named statement self-contained within its batch"},
+	{.name = "pin_session_state", .type = T_ENUM, .offset = F(pin_session_state),
+	 .def = "yes", .choices = pin_mode_names,
+	 .help = "session state (SET, LISTEN, advisory locks, temp tables, WITH HOLD "
+		 "cursors, PREPARE) under transaction pooling: yes pins the client to its "
+		 "server, no lets it break, error refuses the statement"},
 	{.name = "server_reset_query", .type = T_STRING, .offset = F(server_reset_query),
 	 .def = "DISCARD ALL", .meta = "SQL",
 	 .help = "run when a session-mode client lets its server go; empty: none"},

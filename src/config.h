@@ -23,6 +23,7 @@
 enum pool_mode { POOL_SESSION = 0, POOL_TRANSACTION, POOL_STATEMENT };
 enum auth_type { AUTH_TRUST = 0, AUTH_MD5, AUTH_SCRAM };
 enum endpoint_kind { ENDPOINT_POSTGRES = 0, ENDPOINT_SQLITE };
+enum pin_mode { PIN_MODE_YES = 0, PIN_MODE_NO, PIN_MODE_ERROR };
 
 struct listen_addr {
 	char *host; /* numeric address or name, as given */
@@ -95,6 +96,9 @@ struct config {
 	int max_client_conn;
 	char *server_reset_query; /* "" = none */
 	char *server_check_query; /* "" = empty query */
+	int max_prepared_statements; /* per server; 0 = no statement tracking */
+	bool backend_is_pooler;	     /* the backend may swap sessions between batches */
+	enum pin_mode pin_session_state; /* what to do with session state */
 
 	/* timeouts, in seconds (0 = disabled where that makes sense) */
 	double server_idle_timeout;

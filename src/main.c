@@ -25,6 +25,7 @@
 #include "config.h"
 #include "listener.h"
 #include "log.h"
+#include "pin.h"
 #include "pool.h"
 #include "runtime.h"
 #include "server.h"
@@ -290,6 +291,10 @@ int main(int argc, char **argv)
 	if (load_authfile(cfg, &rt.authfile) < 0)
 		return 2;
 
+	if (pin_init(err, sizeof(err)) < 0) {
+		log_error("%s", err);
+		return 1;
+	}
 	evthread_use_pthreads();
 	rt.base = event_base_new();
 	if (!rt.base) {
@@ -342,5 +347,6 @@ out:
 	authfile_free(rt.authfile);
 	config_free(rt.cfg);
 	free(rt.cfg);
+	pin_free();
 	return rc;
 }

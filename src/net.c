@@ -191,6 +191,12 @@ void net_reader_update(struct net_reader *r)
 	}
 }
 
+void net_reader_set_high_water(struct net_reader *r, size_t high_water)
+{
+	r->high_water = high_water;
+	net_reader_update(r);
+}
+
 void net_reader_free(struct net_reader *r)
 {
 	if (!r)

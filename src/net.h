@@ -43,6 +43,7 @@ struct net_reader *net_reader_new(struct bufferevent *bev, size_t high_water,
 				  void (*readcb)(struct bufferevent *, void *),
 				  void (*eventcb)(struct bufferevent *, short, void *), void *arg);
 void net_reader_update(struct net_reader *r);
+void net_reader_set_high_water(struct net_reader *r, size_t high_water);
 void net_reader_free(struct net_reader *r);
 
 #endif

@@ -92,6 +92,7 @@ struct pool *pool_get(const struct target *t, enum pool_mode mode, int pool_size
 	TAILQ_INIT(&p->waiting);
 	TAILQ_INIT(&p->login_wait);
 	params_init(&p->welcome);
+	stmt_registry_init(&p->registry);
 	TAILQ_INSERT_TAIL(&rt.pools, p, link);
 	log_info("pool %s: created (%s mode, size %d)", p->key, pool_mode_name(mode), pool_size);
 	return p;
@@ -109,6 +110,7 @@ static void pool_free(struct pool *p)
 	TAILQ_REMOVE(&rt.pools, p, link);
 	target_free(&p->target);
 	params_free(&p->welcome);
+	stmt_registry_free(&p->registry);
 	free(p->key);
 	free(p->cfg_database);
 	free(p->cfg_user);
@@ -259,7 +261,7 @@ void pool_server_available(struct server *s)
 	double now = rt_now();
 	struct client *c;
 
-	if (s->state == SV_CLOSED || s->client || s->internal_ready > 0)
+	if (s->state == SV_CLOSED || s->client || server_busy(s))
 		return;
 	if (s->close_at_release ||
 	    (rt.cfg->server_lifetime > 0 && now - s->created > rt.cfg->server_lifetime)) {
@@ -357,11 +359,15 @@ void pool_log_stats(struct pool *p, double period)
 	TAILQ_FOREACH(s, &p->used, link)
 		used++;
 	log_info("stats: pool %s: %.1f xact/s, %.1f query/s, in %.1f kB/s, out %.1f kB/s, "
-		 "avg wait %.3f ms, servers %d idle %d used, %d clients waiting",
+		 "avg wait %.3f ms, servers %d idle %d used, %d clients waiting; "
+		 "statements: %zu known, %llu client parses, %llu server parses (%llu injected), "
+		 "%llu answered by pgpin, %llu evicted",
 		 p->key, st->xacts / period, st->queries / period, st->bytes_in / 1024.0 / period,
 		 st->bytes_out / 1024.0 / period,
 		 st->waits ? st->wait_us / 1000.0 / (double)st->waits : 0.0, idle, used,
-		 p->n_waiting);
+		 p->n_waiting, p->registry.count, (unsigned long long)st->client_parses,
+		 (unsigned long long)st->server_parses, (unsigned long long)st->injected_parses,
+		 (unsigned long long)st->cache_hits, (unsigned long long)st->evictions);
 	memset(st, 0, sizeof(*st));
 }
 

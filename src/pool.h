@@ -16,6 +16,7 @@
 
 #include "config.h"
 #include "params.h"
+#include "stmt.h"
 
 struct client;
 struct server;
@@ -41,6 +42,13 @@ struct pool_stats {
 	uint64_t bytes_out;    /* server -> client */
 	uint64_t wait_us;      /* total time clients waited for a server */
 	uint64_t waits;	       /* number of such waits */
+	uint64_t client_parses;	 /* named and unnamed Parse messages from clients */
+	uint64_t server_parses;	 /* Parse messages sent to servers (incl. injected) */
+	uint64_t cache_hits;	 /* client Parses answered by pgpin */
+	uint64_t injected_parses; /* re-prepared before a Bind or Describe */
+	uint64_t evictions;	 /* statements closed to make room */
+	uint64_t binds;
+	uint64_t pins;		 /* clients pinned to their server */
 	uint64_t server_logins;
 	uint64_t server_login_failures;
 };
@@ -62,6 +70,8 @@ struct pool {
 	struct client_wait_list waiting;
 	int n_waiting;
 	struct client_wait_list login_wait; /* no welcome parameters yet */
+
+	struct stmt_registry registry; /* prepared statements of this pool */
 
 	/* ParameterStatus set of the first server that logged in. */
 	struct params welcome;

@@ -53,10 +53,15 @@
 static void server_read_cb(struct bufferevent *bev, void *arg);
 static void server_write_cb(struct bufferevent *bev, void *arg);
 static void server_event_cb(struct bufferevent *bev, short events, void *arg);
+static void req_pop(struct server *s);
 
 static void server_free_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct server *s = arg;
+	while (s->rq_len)
+		req_pop(s);
+	free(s->rq);
+	stmt_cache_clear(&s->stmts);
 	params_free(&s->params);
 	params_free(&s->base_params);
 	free(s);
@@ -73,6 +78,7 @@ struct server *server_connect(struct pool *p)
 	s->created = s->last_used = s->login_started = rt_now();
 	params_init(&s->params);
 	params_init(&s->base_params);
+	stmt_cache_init(&s->stmts);
 	snprintf(s->addr, sizeof(s->addr), "%s:%d", p->target.host, p->target.port);
 
 	s->bev = bufferevent_socket_new(rt.base, -1, BEV_OPT_CLOSE_ON_FREE);
@@ -117,7 +123,7 @@ void server_close(struct server *s, const char *reason)
 		snprintf(msg, sizeof(msg), "server connection lost: %s", reason);
 		client_fatal(c, "08006", msg);
 	}
-	if (!was_pending && s->pending_ready > 0) {
+	if (!was_pending && server_busy(s)) {
 		server_send_cancel(s); /* do not leave a query running */
 	} else if (!was_pending) {
 		/* Say goodbye, so the server does not log an unexpected EOF. */
@@ -154,9 +160,14 @@ static void server_send_pkt(struct server *s, struct pkt *p)
 void server_send_internal(struct server *s, const char *sql)
 {
 	struct pkt p;
+	struct req r = {.type = 'Q', .kind = RQ_INTERNAL};
+
+	if (server_push_req(s, &r) < 0) {
+		server_close(s, "out of memory");
+		return;
+	}
 	pkt_init(&p);
 	proto_build_query(&p, sql);
-	s->internal_ready++;
 	server_send_pkt(s, &p);
 	pkt_free(&p);
 }
@@ -422,13 +433,100 @@ static void server_login_msg(struct server *s, char type, const uint8_t *body, s
 	}
 }
 
+/* ---------------------------------------------------------- requests */
+
+static void req_release(struct req *r)
+{
+	stmt_unref(r->stmt);
+	free(r->client_name);
+	free(r->error_msg);
+	memset(r, 0, sizeof(*r));
+}
+
+static struct req *req_front(struct server *s)
+{
+	return s->rq_len ? &s->rq[s->rq_head] : NULL;
+}
+
+static struct req *req_at(struct server *s, uint32_t i)
+{
+	return &s->rq[(s->rq_head + i) & (s->rq_cap - 1)];
+}
+
+static void req_pop(struct server *s)
+{
+	struct req *r = req_front(s);
+	if (r->kind == RQ_INTERNAL)
+		s->n_internal--;
+	req_release(r);
+	s->rq_head = (s->rq_head + 1) & (s->rq_cap - 1);
+	s->rq_len--;
+}
+
+/* Answer the FAKE requests at the front of the queue: their turn has come. */
+static void server_answer_fakes(struct server *s)
+{
+	struct req *r;
+	while ((r = req_front(s)) && r->kind == RQ_FAKE) {
+		if (s->client) {
+			uint8_t msg[5] = {(uint8_t)r->fake, 0, 0, 0, 4};
+			evbuffer_add(bufferevent_get_output(s->client->bev), msg, sizeof(msg));
+		}
+		req_pop(s);
+	}
+}
+
+int server_push_req(struct server *s, const struct req *r)
+{
+	if (s->rq_len == s->rq_cap) {
+		uint32_t cap = s->rq_cap ? s->rq_cap * 2 : 16;
+		struct req *q = malloc(cap * sizeof(*q));
+		if (!q)
+			return -1;
+		for (uint32_t i = 0; i < s->rq_len; i++)
+			q[i] = *req_at(s, i);
+		free(s->rq);
+		s->rq = q;
+		s->rq_cap = cap;
+		s->rq_head = 0;
+	}
+	*req_at(s, s->rq_len) = *r;
+	s->rq_len++;
+	if (r->kind == RQ_INTERNAL)
+		s->n_internal++;
+	if (r->kind == RQ_FAKE && s->rq_len == 1)
+		server_answer_fakes(s);
+	return 0;
+}
+
+void server_forget_statements(struct server *s)
+{
+	stmt_cache_clear(&s->stmts);
+}
+
+/*
+ * A request the server failed, or skipped after an earlier failure: take
+ * back what pgpin assumed when it sent it.
+ */
+static void req_undo(struct server *s, struct req *r)
+{
+	struct client *c = s->client;
+
+	if (r->type == 'P' && r->stmt) {
+		if (r->client_name && c && stmt_names_get(&c->names, r->client_name) == r->stmt)
+			stmt_names_remove(&c->names, r->client_name);
+		if (r->kind != RQ_FAKE)
+			stmt_cache_remove(&s->stmts, r->stmt); /* never prepared */
+	} else if (r->type == 'C' && r->kind == RQ_SKIP && r->stmt) {
+		stmt_cache_add(&s->stmts, r->stmt); /* the eviction never ran */
+	}
+}
+
 /* ---------------------------------------------------------- relaying */
 
-/* An internal query finished (its last ReadyForQuery arrived). */
+/* The last internal query finished and no client holds the server. */
 static void server_internal_done(struct server *s)
 {
-	if (s->client)
-		return; /* the client's own traffic follows in the stream */
 	s->checking = false;
 	pool_server_available(s);
 }
@@ -455,131 +553,209 @@ static void relay_param_status(struct server *s, const uint8_t *body, size_t len
 		params_set(&s->client->vars, name, value);
 }
 
-/*
- * Handle one message of an internal query.  Returns false when the caller
- * must stop (message incomplete).
- */
-static bool server_internal_msg(struct server *s, char type, uint32_t len)
+static void client_write_pkt(struct client *c, struct pkt *p)
 {
-	struct evbuffer *in = bufferevent_get_input(s->bev);
-	const uint8_t *msg;
-
-	switch (type) {
-	case 'Z':
-	case 'S':
-	case 'E':
-		if (!(msg = server_pullup(s, len)))
-			return false;
-		break;
-	default:
-		s->fwd_remaining = len + 1;
-		s->fwd_drop = true;
-		return true;
-	}
-
-	if (type == 'S') {
-		relay_param_status(s, msg + 5, len - 4);
-		/* The client must learn the value its session now has. */
-		if (s->client)
-			evbuffer_add(bufferevent_get_output(s->client->bev), msg, len + 1);
-	} else if (type == 'E') {
-		struct error_fields ef;
-		if (proto_parse_error(msg + 5, len - 4, &ef) == 0 && ef.message) {
-			log_warning("server %s pid %u: internal query failed: %s", s->addr, s->be_pid,
-				    ef.message);
-			if (s->client) {
-				struct pkt p;
-				char note[512];
-				snprintf(note, sizeof(note),
-					 "pgpin could not restore a session setting: %s", ef.message);
-				pkt_init(&p);
-				proto_build_notice(&p, "WARNING", ef.sqlstate ? ef.sqlstate : "01000",
-						   note);
-				if (!p.oom)
-					bufferevent_write(s->client->bev, p.data, p.len);
-				pkt_free(&p);
-			} else {
-				s->close_at_release = true;
-			}
-		}
-	}
-	char status = (char)msg[5];
-	evbuffer_drain(in, len + 1);
-	if (type == 'Z') {
-		s->txn_status = status;
-		if (--s->internal_ready == 0)
-			server_internal_done(s);
-	}
-	return true;
+	if (!p->oom)
+		evbuffer_add(bufferevent_get_output(c->bev), p->data, p->len);
 }
 
-/*
- * Relay one message to the linked client.  Returns false when the caller
- * must stop for now.
- */
-static bool server_relay_msg(struct server *s, char type, uint32_t len)
+/* An ErrorResponse, whole in msg.  Decides who sees it. */
+static void server_error_reply(struct server *s, struct req *r, const uint8_t *msg, uint32_t len)
 {
 	struct client *c = s->client;
-	struct evbuffer *in = bufferevent_get_input(s->bev);
-	struct evbuffer *out = bufferevent_get_output(c->bev);
-	const uint8_t *msg;
+	struct error_fields ef;
+	struct pkt p;
 
-	switch (type) {
-	case 'Z':
-		if (!(msg = server_pullup(s, len)))
-			return false;
-		s->txn_status = (char)msg[5];
-		if (s->pending_ready > 0)
-			s->pending_ready--;
-		s->in_copy_out = false;
-		evbuffer_remove_buffer(in, out, len + 1);
-		s->pool->stats.bytes_out += len + 1;
-		net_flush(c->bev);
-		client_server_ready(c);
-		return true;
-	case 'S':
-		if (!(msg = server_pullup(s, len)))
-			return false;
-		relay_param_status(s, msg + 5, len - 4);
-		break;
-	default:
-		break;
+	if (proto_parse_error(msg + 5, len - 4, &ef) < 0)
+		memset(&ef, 0, sizeof(ef));
+	if (r->kind == RQ_INTERNAL) {
+		log_warning("server %s pid %u: internal query failed: %s", s->addr, s->be_pid,
+			    ef.message ? ef.message : "?");
+		if (!c) {
+			s->close_at_release = true;
+			return;
+		}
+		char note[512];
+		snprintf(note, sizeof(note), "pgpin could not restore a session setting: %s",
+			 ef.message ? ef.message : "?");
+		pkt_init(&p);
+		proto_build_notice(&p, "WARNING", ef.sqlstate ? ef.sqlstate : "01000", note);
+		client_write_pkt(c, &p);
+		pkt_free(&p);
+		return;
 	}
-	s->fwd_remaining = len + 1;
-	s->fwd_drop = false;
-	return true;
+	if (!c)
+		return;
+	if (r->local_error) {
+		pkt_init(&p);
+		proto_build_error(&p, "ERROR", r->error_code, r->error_msg, NULL, NULL);
+		client_write_pkt(c, &p);
+		pkt_free(&p);
+		return;
+	}
+	evbuffer_add(bufferevent_get_output(c->bev), msg, len + 1);
 }
 
-/* A message arrived while no client is linked and nothing internal runs. */
-static bool server_idle_msg(struct server *s, char type, uint32_t len)
+/*
+ * One message from a server that has requests outstanding or a client
+ * linked.  Returns false when the caller must stop (message incomplete, or
+ * the server was closed).
+ */
+static bool server_reply(struct server *s, char type, uint32_t len)
 {
+	struct evbuffer *in = bufferevent_get_input(s->bev);
+	struct req *r = req_front(s);
+	struct client *c = s->client;
 	const uint8_t *msg;
+	bool completes = false;
 
+	log_debug("server %s pid %u: reply '%c' (%u bytes) to request '%c'/%d of %u%s", s->addr,
+		  s->be_pid, type, len, r ? r->type : '-', r ? r->kind : -1, s->rq_len,
+		  c ? "" : ", no client");
+
+	/* Messages that answer no request. */
 	switch (type) {
 	case 'S':
 		if (!(msg = server_pullup(s, len)))
 			return false;
 		relay_param_status(s, msg + 5, len - 4);
-		evbuffer_drain(bufferevent_get_input(s->bev), len + 1);
+		/* Even for an internal query: the client must learn the value
+		 * its session now has. */
+		if (c)
+			evbuffer_add(bufferevent_get_output(c->bev), msg, len + 1);
+		evbuffer_drain(in, len + 1);
 		return true;
 	case 'N':
 	case 'A':
 		s->fwd_remaining = len + 1;
-		s->fwd_drop = true;
+		s->fwd_drop = !c || (type == 'N' && r && r->kind == RQ_INTERNAL);
 		return true;
+	default:
+		break;
+	}
+	if (!r) {
+		if (type == 'E' && (msg = server_pullup(s, len))) {
+			struct error_fields ef;
+			if (proto_parse_error(msg + 5, len - 4, &ef) == 0 && ef.message)
+				log_warning("server %s pid %u: %s", s->addr, s->be_pid, ef.message);
+		}
+		server_close(s, type == 'E' ? "server sent an error" : "unexpected message from server");
+		return false;
+	}
+
+	switch (type) {
 	case 'E': {
-		struct error_fields ef;
+		if (len > SERVER_MAX_INSPECT) {
+			server_close(s, "oversized error from server");
+			return false;
+		}
 		if (!(msg = server_pullup(s, len)))
 			return false;
-		if (proto_parse_error(msg + 5, len - 4, &ef) == 0 && ef.message)
-			log_warning("server %s pid %u: %s", s->addr, s->be_pid, ef.message);
-		server_close(s, "server sent an error while idle");
-		return false;
+		server_error_reply(s, r, msg, len);
+		evbuffer_drain(in, len + 1);
+		if (r->type == 'Q' || r->type == 'F')
+			return true; /* the query goes on to its ReadyForQuery */
+		/* Extended protocol: the server now skips everything up to Sync. */
+		req_undo(s, r);
+		req_pop(s);
+		while ((r = req_front(s)) && r->type != 'S') {
+			req_undo(s, r);
+			req_pop(s);
+		}
+		return true;
 	}
+	case 'Z': {
+		if (len != 5) {
+			server_close(s, "malformed ReadyForQuery from server");
+			return false;
+		}
+		if (r->type != 'S' && r->type != 'Q' && r->type != 'F')
+			break; /* desynchronized: handled below */
+		if (!(msg = server_pullup(s, len)))
+			return false;
+		s->txn_status = (char)msg[5];
+		s->batch_gen++;
+		enum req_kind kind = r->kind;
+		if (kind == RQ_FORWARD && c) {
+			evbuffer_remove_buffer(in, bufferevent_get_output(c->bev), len + 1);
+			s->pool->stats.bytes_out += len + 1;
+		} else {
+			evbuffer_drain(in, len + 1);
+		}
+		req_pop(s);
+		server_answer_fakes(s);
+		if (c) {
+			net_flush(c->bev);
+			if (kind == RQ_FORWARD)
+				client_server_ready(c);
+		} else if (s->rq_len == 0) {
+			server_internal_done(s);
+		}
+		return true;
+	}
+	case '1':
+		completes = r->type == 'P';
+		if (completes && r->stmt)
+			r->stmt->validated = true;
+		break;
+	case '2':
+		completes = r->type == 'B';
+		break;
+	case '3':
+		completes = r->type == 'C';
+		break;
+	case 't':
+		completes = false;
+		if (r->type != 'D')
+			r = NULL;
+		break;
+	case 'T':
+	case 'n':
+		completes = r->type == 'D';
+		if (!completes && r->type != 'E' && r->type != 'Q')
+			r = NULL;
+		break;
+	case 'C':
+		if (r->type == 'E' || r->type == 'Q') {
+			/* DISCARD ALL and DEALLOCATE ALL drop every prepared
+			 * statement of the session, on the server and for the
+			 * client that ran them. */
+			if (len == 4 + sizeof("DISCARD ALL") || len == 4 + sizeof("DEALLOCATE ALL")) {
+				if (!(msg = server_pullup(s, len)))
+					return false;
+				if (strcmp((const char *)msg + 5, "DISCARD ALL") == 0 ||
+				    strcmp((const char *)msg + 5, "DEALLOCATE ALL") == 0) {
+					server_forget_statements(s);
+					if (c && r->kind == RQ_FORWARD)
+						stmt_names_clear(&c->names);
+				}
+			}
+		}
+		/* fall through */
+	case 'I':
+	case 's':
+		completes = r->type == 'E';
+		if (!completes && r->type != 'Q' && r->type != 'F')
+			r = NULL;
+		break;
 	default:
-		server_close(s, "unexpected message from idle server");
+		/* DataRow, COPY, FunctionCallResponse...: part of a reply */
+		break;
+	}
+	if (!r || (completes == false && (type == '1' || type == '2' || type == '3'))) {
+		char why[80];
+		snprintf(why, sizeof(why), "protocol desynchronized (reply '%c' to request '%c')",
+			 type, req_front(s) ? req_front(s)->type : '-');
+		server_close(s, why);
 		return false;
 	}
+	s->fwd_remaining = len + 1;
+	s->fwd_drop = !(r->kind == RQ_FORWARD && c);
+	if (completes) {
+		req_pop(s);
+		s->fakes_after_msg = true; /* once this message is relayed */
+	}
+	return true;
 }
 
 static void server_process_loop(struct server *s)
@@ -604,6 +780,10 @@ static void server_process_loop(struct server *s)
 				s->pool->stats.bytes_out += n;
 			}
 			s->fwd_remaining -= (uint32_t)n;
+			if (s->fwd_remaining == 0 && s->fakes_after_msg) {
+				s->fakes_after_msg = false;
+				server_answer_fakes(s);
+			}
 			continue;
 		}
 
@@ -626,8 +806,7 @@ static void server_process_loop(struct server *s)
 			const uint8_t *msg = server_pullup(s, len);
 			if (!msg)
 				return;
-			/* Copy: the handlers may write to the server, which is fine,
-			 * but a login error frees the buffer. */
+			/* Copy: a login error frees the buffer. */
 			uint8_t small[512];
 			uint8_t *copy = len + 1 <= sizeof(small) ? small : malloc(len + 1);
 			if (!copy) {
@@ -643,26 +822,12 @@ static void server_process_loop(struct server *s)
 		}
 		case SV_ACTIVE:
 		case SV_IDLE:
-			if (type == 'Z' && len != 5) {
-				server_close(s, "malformed ReadyForQuery from server");
-				return;
-			}
-			if ((type == 'S' || type == 'Z' ||
-			     (type == 'E' && (s->internal_ready || !s->client))) &&
-			    len > SERVER_MAX_INSPECT) {
+			if ((type == 'S' || type == 'Z') && len > SERVER_MAX_INSPECT) {
 				server_close(s, "oversized message from server");
 				return;
 			}
-			if (s->internal_ready > 0) {
-				if (!server_internal_msg(s, type, len))
-					return;
-			} else if (s->client) {
-				if (!server_relay_msg(s, type, len))
-					return;
-			} else {
-				if (!server_idle_msg(s, type, len))
-					return;
-			}
+			if (!server_reply(s, type, len))
+				return;
 			break;
 		default:
 			server_close(s, "unexpected data from server");

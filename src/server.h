@@ -16,12 +16,39 @@
 #include <sys/queue.h>
 
 #include "params.h"
+#include "stmt.h"
 
 struct bufferevent;
 struct net_reader;
 struct client;
 struct pool;
 struct scram_client;
+
+/*
+ * What pgpin does with the replies to one request it sent the server.
+ * A server answers requests in order, so a queue of these says, for every
+ * message the server sends, whom it is for.
+ */
+enum req_kind {
+	RQ_FORWARD = 0, /* the client's request: replies go to the client */
+	RQ_SKIP,	/* injected for the client (a re-Parse, an eviction Close):
+			 * replies are swallowed, but an error is the client's */
+	RQ_FAKE,	/* answered by pgpin (ParseComplete, CloseComplete) when it
+			 * reaches the front of the queue; never sent */
+	RQ_INTERNAL,	/* pgpin's own query (reset, settings, check): all swallowed */
+};
+
+struct req {
+	char type;	    /* 'P' 'B' 'D' 'E' 'C' 'S' 'Q' 'F' */
+	uint8_t kind;	    /* enum req_kind */
+	char fake;	    /* RQ_FAKE: the reply to synthesize */
+	bool describe_stmt; /* 'D' of a statement: ParameterDescription comes first */
+	bool local_error;   /* the server's error is replaced by error_* below */
+	struct stmt *stmt;  /* 'P': prepared under stmt->name; undone on failure */
+	char *client_name;  /* 'P': the client's name for it; undone on failure */
+	char *error_msg;    /* local_error: message; error_code: SQLSTATE */
+	const char *error_code;
+};
 
 enum server_state {
 	SV_CONNECTING = 0,
@@ -46,11 +73,16 @@ struct server {
 	uint64_t synced_fp;	    /* fingerprint of the client settings last applied */
 	uint32_t synced_gen;	    /* params.gen right after that */
 	char txn_status;	    /* last ReadyForQuery status */
-	int pending_ready;	    /* client ReadyForQuery still to come */
-	int internal_ready;	    /* internal ReadyForQuery still to come */
+	struct req *rq;		    /* ring of outstanding requests */
+	uint32_t rq_head;
+	uint32_t rq_len;
+	uint32_t rq_cap;
+	int n_internal;		    /* RQ_INTERNAL requests in the ring */
+	struct stmt_cache stmts;    /* statements prepared on this server */
+	uint64_t batch_gen;	    /* bumped at every ReadyForQuery */
 	uint32_t fwd_remaining;	    /* bytes of a message being relayed */
 	bool fwd_drop;		    /* ...to be dropped, not relayed */
-	bool in_copy_out;
+	bool fakes_after_msg;	    /* answer FAKE requests once it is relayed */
 
 	struct scram_client *scram;
 	double created;
@@ -68,6 +100,16 @@ void server_close(struct server *s, const char *reason);
 
 /* Send an internal simple query; its replies are swallowed. */
 void server_send_internal(struct server *s, const char *sql);
+
+/* Outstanding requests.  server_push_req() copies r; a FAKE request at the
+ * front of an empty queue is answered at once. */
+int server_push_req(struct server *s, const struct req *r);
+static inline bool server_busy(const struct server *s)
+{
+	return s->rq_len > 0;
+}
+/* Forget every statement this server has prepared (DISCARD ALL, reset). */
+void server_forget_statements(struct server *s);
 /* Run the health check query if the server has been idle long enough. */
 void server_check(struct server *s);
 

@@ -79,18 +79,30 @@ void stmt_registry_free(struct stmt_registry *r)
 
 #define STMT_HASH(s) ((s)->hash)
 
+static struct stmt *stmt_lookup(struct stmt_registry *r, const uint8_t *key, uint32_t len,
+				uint32_t h)
+{
+	if (!r->nbuckets)
+		return NULL;
+	for (struct stmt *s = r->buckets[h & (r->nbuckets - 1)]; s; s = s->hnext)
+		if (s->hash == h && s->key_len == len && memcmp(s->key, key, len) == 0)
+			return s;
+	return NULL;
+}
+
+struct stmt *stmt_find(struct stmt_registry *r, const uint8_t *key, uint32_t len)
+{
+	return stmt_lookup(r, key, len, hash_bytes(key, len));
+}
+
 struct stmt *stmt_intern(struct stmt_registry *r, const uint8_t *key, uint32_t len)
 {
 	uint32_t h = hash_bytes(key, len);
-	struct stmt *s;
+	struct stmt *s = stmt_lookup(r, key, len, h);
 
-	if (r->nbuckets) {
-		for (s = r->buckets[h & (r->nbuckets - 1)]; s; s = s->hnext) {
-			if (s->hash == h && s->key_len == len && memcmp(s->key, key, len) == 0) {
-				s->refs++;
-				return s;
-			}
-		}
+	if (s) {
+		s->refs++;
+		return s;
 	}
 	if (r->count >= r->nbuckets) {
 		REHASH(r, struct stmt, hnext, STMT_HASH);
@@ -287,6 +299,7 @@ struct stmt_cached *stmt_cache_add(struct stmt_cache *c, struct stmt *s)
 		return NULL;
 	e->stmt = s;
 	stmt_ref(s);
+	snprintf(e->alias, sizeof(e->alias), "%s", s->name);
 	struct stmt_cached **slot = &c->buckets[hash_ptr(s) & (c->nbuckets - 1)];
 	e->hnext = *slot;
 	*slot = e;

@@ -35,6 +35,7 @@ struct stmt {
 	uint8_t *key;	    /* Parse body after the name: query\0 int16 n, n x int32 */
 	char name[32];	    /* server-side name */
 	int pin_class;	    /* cached classification of the query (pin.c), -1 unknown */
+	bool validated;	    /* some server of the pool has accepted this Parse */
 };
 
 struct stmt_registry {
@@ -48,6 +49,8 @@ void stmt_registry_init(struct stmt_registry *r);
 /* Frees the table; entries still referenced are detached and freed by
  * their last stmt_unref(). */
 void stmt_registry_free(struct stmt_registry *r);
+/* The statement for a Parse body's key, or NULL; no reference taken. */
+struct stmt *stmt_find(struct stmt_registry *r, const uint8_t *key, uint32_t len);
 /* Find or create the statement for a Parse body's key; takes a reference. */
 struct stmt *stmt_intern(struct stmt_registry *r, const uint8_t *key, uint32_t len);
 void stmt_ref(struct stmt *s);
@@ -85,6 +88,8 @@ struct stmt_cached {
 	struct stmt_cached *hnext;
 	struct stmt *stmt;
 	uint64_t used_gen; /* the server's batch in which it was last used */
+	char alias[40];	   /* its name on this server: stmt->name, or per batch
+			    * when the backend is itself a pooler */
 };
 
 TAILQ_HEAD(stmt_lru, stmt_cached);

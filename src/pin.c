@@ -1,0 +1,268 @@
+/*
+ * pin.c - recognising session state in SQL text with pcre2.
+ *
+ * First the text is copied with everything that is not code blanked out
+ * (comments, '...' and E'...' literals, "..." identifiers, $tag$...$tag$
+ * bodies), so that a keyword inside a string never counts.  A cheap
+ * trigger pattern then rules out the common case (SELECT, INSERT, ...)
+ * with one JIT-compiled match; only texts that mention a trigger word run
+ * the individual rules.
+ */
+#include "pin.h"
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+#include <ctype.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+struct rule {
+	const char *pattern;
+	uint32_t sets;
+	uint32_t clears;
+	pcre2_code *code;
+};
+
+/* Statement starts are "^" or after ";".  (?!...) excludes the forms whose
+ * effect ends with the transaction. */
+static struct rule rules[] = {
+	{"(?:^|;)\\s*set\\s+(?:session\\s+)?(?!local\\b|transaction\\b|constraints\\b)"
+	 "(?!(?:application_name|client_encoding|datestyle|"
+	 "timezone|intervalstyle|standard_conforming_strings)\\b)\\w",
+	 PIN_SET, 0, NULL},
+	{"\\bset_config\\s*\\([^;]*?\\bfalse\\s*\\)", PIN_SET, 0, NULL},
+	{"(?:^|;)\\s*reset\\s+all\\b", 0, PIN_SET, NULL},
+	{"(?:^|;)\\s*listen\\s", PIN_LISTEN, 0, NULL},
+	{"(?:^|;)\\s*unlisten\\s+\\*", 0, PIN_LISTEN, NULL},
+	{"\\bpg_(?:try_)?advisory_lock(?:_shared)?\\s*\\(", PIN_ADVISORY, 0, NULL},
+	{"\\bpg_advisory_unlock_all\\s*\\(", 0, PIN_ADVISORY, NULL},
+	{"\\bcreate\\s+(?:or\\s+replace\\s+)?(?:global\\s+|local\\s+)?temp(?:orary)?\\s+"
+	 "(?:table|view|sequence)\\b",
+	 PIN_TEMP, 0, NULL},
+	{"(?:^|;)\\s*declare\\s+[^;]*\\bwith\\s+hold\\b", PIN_HOLD, 0, NULL},
+	{"(?:^|;)\\s*close\\s+all\\b", 0, PIN_HOLD, NULL},
+	{"(?:^|;)\\s*prepare\\s+(?!transaction\\b)\\w", PIN_PREPARE, 0, NULL},
+	{"(?:^|;)\\s*deallocate\\s+(?:prepare\\s+)?all\\b", 0, PIN_PREPARE, NULL},
+	{"(?:^|;)\\s*discard\\s+all\\b", 0, PIN_ALL, NULL},
+	{"(?:^|;)\\s*discard\\s+temp(?:orary)?\\b", 0, PIN_TEMP, NULL},
+};
+
+static const char trigger_pattern[] =
+	"\\b(?:set|set_config|reset|listen|unlisten|pg_(?:try_)?advisory_\\w+|temp|temporary|"
+	"hold|close|prepare|deallocate|discard)\\b";
+
+static pcre2_code *trigger;
+static pcre2_match_data *md;
+
+static pcre2_code *compile(const char *pattern, char *err, size_t errlen)
+{
+	int code;
+	PCRE2_SIZE off;
+	pcre2_code *re = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED,
+				       PCRE2_CASELESS | PCRE2_UTF, &code, &off, NULL);
+	if (!re) {
+		PCRE2_UCHAR msg[200];
+		pcre2_get_error_message(code, msg, sizeof(msg));
+		snprintf(err, errlen, "pin rule \"%s\" at %zu: %s", pattern, (size_t)off, msg);
+		return NULL;
+	}
+	pcre2_jit_compile(re, PCRE2_JIT_COMPLETE); /* falls back to the interpreter */
+	return re;
+}
+
+int pin_init(char *err, size_t errlen)
+{
+	if (trigger)
+		return 0;
+	if (!(trigger = compile(trigger_pattern, err, errlen)))
+		return -1;
+	for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++)
+		if (!(rules[i].code = compile(rules[i].pattern, err, errlen)))
+			return -1;
+	md = pcre2_match_data_create(4, NULL);
+	if (!md) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+void pin_free(void)
+{
+	for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
+		pcre2_code_free(rules[i].code);
+		rules[i].code = NULL;
+	}
+	pcre2_code_free(trigger);
+	pcre2_match_data_free(md);
+	trigger = NULL;
+	md = NULL;
+}
+
+/*
+ * Copy sql into out (len bytes) with non-code blanked: comments and the
+ * insides of literals, identifiers and dollar quotes become spaces (a
+ * literal keeps its quotes, so "set_config('a', 'b', false)" still reads
+ * as a call with three arguments).
+ */
+static void blank_non_code(const char *sql, size_t len, char *out)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		char ch = sql[i];
+		if (ch == '-' && i + 1 < len && sql[i + 1] == '-') {
+			while (i < len && sql[i] != '\n')
+				out[i++] = ' ';
+		} else if (ch == '/' && i + 1 < len && sql[i + 1] == '*') {
+			int depth = 0; /* PostgreSQL's block comments nest */
+			do {
+				if (sql[i] == '/' && i + 1 < len && sql[i + 1] == '*') {
+					depth++;
+					out[i++] = ' ';
+				} else if (sql[i] == '*' && i + 1 < len && sql[i + 1] == '/') {
+					depth--;
+					out[i++] = ' ';
+				}
+				out[i++] = ' ';
+			} while (i < len && depth > 0);
+		} else if (ch == '\'' || ch == '"') {
+			bool escapes = ch == '\'' && i > 0 && (sql[i - 1] == 'e' || sql[i - 1] == 'E');
+			out[i++] = ch;
+			while (i < len) {
+				if (escapes && sql[i] == '\\' && i + 1 < len) {
+					out[i++] = ' ';
+					out[i++] = ' ';
+					continue;
+				}
+				if (sql[i] == ch) {
+					if (i + 1 < len && sql[i + 1] == ch) { /* doubled quote */
+						out[i++] = ' ';
+						out[i++] = ' ';
+						continue;
+					}
+					break;
+				}
+				out[i++] = ' ';
+			}
+			if (i < len)
+				out[i++] = ch;
+		} else if (ch == '$' && (i == 0 || !(isalnum((unsigned char)sql[i - 1]) ||
+						     sql[i - 1] == '_'))) {
+			/* $tag$ ... $tag$ ($1 parameters have no closing '$') */
+			size_t j = i + 1;
+			while (j < len && (isalnum((unsigned char)sql[j]) || sql[j] == '_') &&
+			       !isdigit((unsigned char)sql[i + 1]))
+				j++;
+			if (j < len && sql[j] == '$') {
+				size_t taglen = j - i + 1;
+				const char *tag = sql + i;
+				size_t k = j + 1;
+				while (k + taglen <= len && memcmp(sql + k, tag, taglen) != 0)
+					k++;
+				size_t end = k + taglen <= len ? k + taglen : len;
+				while (i < end)
+					out[i++] = ' ';
+			} else {
+				out[i] = sql[i];
+				i++;
+			}
+		} else {
+			out[i] = ch;
+			i++;
+		}
+	}
+}
+
+struct pin_class pin_classify(const char *sql, size_t len)
+{
+	struct pin_class pc = {0, 0};
+	char small[512];
+	char *buf = len <= sizeof(small) ? small : malloc(len);
+
+	if (!buf || !trigger)
+		return pc;
+	blank_non_code(sql, len, buf);
+	if (pcre2_match(trigger, (PCRE2_SPTR)buf, len, 0, 0, md, NULL) >= 0) {
+		for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
+			if (pcre2_match(rules[i].code, (PCRE2_SPTR)buf, len, 0, 0, md, NULL) >= 0) {
+				pc.sets |= rules[i].sets;
+				pc.clears |= rules[i].clears;
+			}
+		}
+	}
+	if (buf != small)
+		free(buf);
+	return pc;
+}
+
+const char *pin_name(uint32_t flags)
+{
+	static const char *const names[] = {
+		"session SET", "LISTEN", "session advisory lock",
+		"temporary table", "WITH HOLD cursor", "SQL PREPARE",
+	};
+	for (int i = 0; i < 6; i++)
+		if (flags & (1u << i))
+			return names[i];
+	return "none";
+}
+
+int pin_parse_deallocate(const char *sql, size_t len, char *name, size_t namelen)
+{
+	size_t i = 0, n = 0;
+
+#define SKIP_WS()                                                                  \
+	while (i < len && isspace((unsigned char)sql[i]))                          \
+		i++
+#define KEYWORD(kw)                                                                \
+	(len - i >= sizeof(kw) - 1 && strncasecmp(sql + i, kw, sizeof(kw) - 1) == 0 && \
+	 (len - i == sizeof(kw) - 1 || !isalnum((unsigned char)sql[i + sizeof(kw) - 1])))
+
+	SKIP_WS();
+	if (!KEYWORD("deallocate"))
+		return 0;
+	i += sizeof("deallocate") - 1;
+	SKIP_WS();
+	if (KEYWORD("prepare")) {
+		i += sizeof("prepare") - 1;
+		SKIP_WS();
+	}
+	if (i < len && sql[i] == '"') {
+		for (i++; i < len; i++) {
+			if (sql[i] == '"') {
+				if (i + 1 < len && sql[i + 1] == '"')
+					i++;
+				else
+					break;
+			}
+			if (n + 1 >= namelen)
+				return 0;
+			name[n++] = sql[i];
+		}
+		if (i >= len)
+			return 0;
+		i++;
+	} else {
+		if (KEYWORD("all"))
+			return 0;
+		while (i < len && (isalnum((unsigned char)sql[i]) || sql[i] == '_' || sql[i] == '$')) {
+			if (n + 1 >= namelen)
+				return 0;
+			name[n++] = (char)tolower((unsigned char)sql[i]);
+			i++;
+		}
+	}
+	name[n] = 0;
+	SKIP_WS();
+	if (i < len && sql[i] == ';')
+		i++;
+	SKIP_WS();
+	/* A Query message ends with its NUL terminator. */
+	return n > 0 && (i == len || (i + 1 == len && sql[i] == 0));
+#undef SKIP_WS
+#undef KEYWORD
+}
