@@ -1,0 +1,694 @@
+#!/usr/bin/env bash
+# run.sh - benchmark pgpin against PgBouncer and a direct connection.
+#
+# Starts a throwaway PostgreSQL cluster (SCRAM on 127.0.0.1), PgBouncer and
+# pgpin (both in transaction mode, 20 server connections), then runs pgbench
+# against the three targets, alternating them within every round and
+# rotating their order from one round to the next, for five cases:
+# select-only (simple, extended), TPC-B-like (simple, extended) and a
+# connection storm (-C).  For every proxy run it also takes the proxy's CPU
+# time from /proc/PID/stat.  It writes a Markdown report (medians over the
+# rounds, ratios, CPU per transaction, failed transactions, and the Targets
+# section) and prints its tables.  See contrib/bench/README.md.
+#
+#   contrib/bench/run.sh [--pgpin PATH] [--duration S] [--rounds N]
+#                        [--clients N] [--scale N] [--out FILE]
+#                        [--logdir DIR] [--quick]
+#
+# Run as root (PostgreSQL and PgBouncer then run as the postgres user) or as
+# an ordinary user.  Everything it starts is stopped, and its scratch
+# directory removed, on exit, failure and interruption alike.
+#
+# Exit status: 0 all runs finished cleanly, 1 setup failed or a proxy died,
+# 3 the report was written but some run had failed transactions or a
+# pgbench error (see the logs it kept).
+
+set -uo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+srcdir=$(cd "$here/../.." && pwd)
+
+usage() {
+	sed -n '/^#   contrib/,/^#                        \[--logdir/p' "${BASH_SOURCE[0]}" | sed 's/^#   //'
+	cat <<'EOF'
+
+  --pgpin PATH     pgpin binary [$PGPIN, else ./pgpin in the current (build) directory]
+  --duration S     seconds per pgbench run [15; --quick: 3]
+  --rounds N       rounds; each runs every case against every target [3; --quick: 2]
+  --clients N      pgbench clients (-c) [20]
+  --scale N        pgbench scale factor (-i -s) [10; --quick: 1]
+  --out FILE       Markdown report [doc/benchmarks.md in the source tree;
+                   --quick: none, the tables go to stdout only]
+  --logdir DIR     keep every log (pgbench outputs, pgpin, PgBouncer, PostgreSQL)
+                   in DIR; without it they are kept only when a run went wrong
+  --quick          short smoke-test runs
+  -h, --help       this help
+EOF
+}
+
+die() {
+	echo "run.sh: $*" >&2
+	exit 1
+}
+note() { echo "== $*" >&2; }
+
+# ------------------------------------------------------------ options
+
+pgpin_bin=${PGPIN:-}
+duration="" rounds="" scale="" out="" clients=20 quick=no logdir="" out_set=no
+
+need_arg() { if [ $# -lt 2 ] || [ -z "$2" ]; then die "$1 needs a value (see --help)"; fi; }
+while [ $# -gt 0 ]; do
+	case $1 in
+	--pgpin) need_arg "$@"; pgpin_bin=$2; shift 2 ;;
+	--pgpin=*) pgpin_bin=${1#*=}; shift ;;
+	--duration) need_arg "$@"; duration=$2; shift 2 ;;
+	--duration=*) duration=${1#*=}; shift ;;
+	--rounds) need_arg "$@"; rounds=$2; shift 2 ;;
+	--rounds=*) rounds=${1#*=}; shift ;;
+	--clients) need_arg "$@"; clients=$2; shift 2 ;;
+	--clients=*) clients=${1#*=}; shift ;;
+	--scale) need_arg "$@"; scale=$2; shift 2 ;;
+	--scale=*) scale=${1#*=}; shift ;;
+	--out) need_arg "$@"; out=$2; out_set=yes; shift 2 ;;
+	--out=*) out=${1#*=}; out_set=yes; shift ;;
+	--logdir) need_arg "$@"; logdir=$2; shift 2 ;;
+	--logdir=*) logdir=${1#*=}; shift ;;
+	--quick) quick=yes; shift ;;
+	-h | --help) usage; exit 0 ;;
+	*) usage >&2; die "unknown option: $1" ;;
+	esac
+done
+
+if [ $quick = yes ]; then
+	duration=${duration:-3} rounds=${rounds:-2} scale=${scale:-1}
+else
+	duration=${duration:-15} rounds=${rounds:-3} scale=${scale:-10}
+	[ $out_set = yes ] || out=$srcdir/doc/benchmarks.md
+fi
+for v in duration rounds clients scale; do
+	[[ ${!v} =~ ^[1-9][0-9]*$ ]] || die "--$v must be a positive integer, not '${!v}'"
+done
+
+if [ -z "$pgpin_bin" ]; then
+	[ -x ./pgpin ] || die "no pgpin binary: give --pgpin PATH, set PGPIN, or run from a build directory"
+	pgpin_bin=./pgpin
+fi
+if [ ! -f "$pgpin_bin" ] || [ ! -x "$pgpin_bin" ]; then die "pgpin binary not executable: $pgpin_bin"; fi
+pgpin_bin=$(cd "$(dirname "$pgpin_bin")" && pwd)/$(basename "$pgpin_bin")
+if [ -n "$out" ]; then
+	mkdir -p "$(dirname "$out")" || die "cannot create the directory of $out"
+	out=$(cd "$(dirname "$out")" && pwd)/$(basename "$out")
+fi
+
+pgbindir=""
+for d in /usr/lib/postgresql/15/bin /usr/lib/postgresql/*/bin; do
+	[ -x "$d/initdb" ] && { pgbindir=$d; break; }
+done
+[ -n "$pgbindir" ] || die "PostgreSQL server binaries not found under /usr/lib/postgresql"
+pgbench_bin=$pgbindir/pgbench
+[ -x "$pgbench_bin" ] || pgbench_bin=$(command -v pgbench) || die "pgbench not found"
+psql_bin=$pgbindir/psql
+pgbouncer_bin=$(command -v pgbouncer || echo /usr/sbin/pgbouncer)
+[ -x "$pgbouncer_bin" ] || die "pgbouncer not found (Debian: apt-get install pgbouncer)"
+command -v timeout >/dev/null || die "timeout (coreutils) not found"
+
+# The caller's libpq and pgpin settings must not redirect the runs.
+unset PGHOST PGHOSTADDR PGPORT PGUSER PGDATABASE PGPASSWORD PGSERVICE PGSERVICEFILE \
+	PGOPTIONS PGAPPNAME PGSSLMODE PGREQUIRESSL PGGSSENCMODE PGTARGETSESSIONATTRS PGPASSFILE \
+	PGCONNECT_TIMEOUT
+while read -r v; do
+	unset "$v"
+done < <(env | sed -n 's/^\(PGPIN[A-Za-z0-9_]*\)=.*/\1/p')
+
+clk_tck=$(getconf CLK_TCK) || die "getconf CLK_TCK failed"
+# Other load on the machine, before this script adds its own.
+load_start=$(cut -d ' ' -f 1-3 /proc/loadavg)
+
+# ------------------------------------------------------------ scratch, cleanup
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/pgpin-bench.XXXXXX") || die "mktemp failed"
+pgdata=$work/pgdata
+pg_started=no
+pgpin_pid="" bouncer_pid="" bench_pid=""
+trouble=no
+
+# as_pg CMD...: run CMD as the cluster's owner (postgres when we are root).
+# For a background process whose pid we need, use "${as_pg_exec[@]}" CMD &
+# instead: setpriv execs CMD, so $! is CMD's own pid.
+as_pg_exec=()
+[ "$(id -u)" != 0 ] || as_pg_exec=(setpriv --reuid=postgres --regid=postgres --init-groups --)
+as_pg() {
+	"${as_pg_exec[@]}" "$@"
+}
+
+# is_proc PID NAME: PID is a running process whose command name is NAME
+is_proc() {
+	[ "$(cat "/proc/$1/comm" 2>/dev/null)" = "$2" ]
+}
+
+# shellcheck disable=SC2317 # called from the EXIT trap
+stop_pid() { # PID SECONDS: TERM, wait, then KILL
+	local pid=$1 i=0
+	[ -n "$pid" ] || return 0
+	kill -TERM "$pid" 2>/dev/null || return 0
+	while kill -0 "$pid" 2>/dev/null && [ "$i" -lt $(($2 * 10)) ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	kill -KILL "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	return 0
+}
+
+# shellcheck disable=SC2317
+keep_logs() { # copy the logs out of the scratch directory
+	local dest=$logdir f
+	if [ -z "$dest" ]; then
+		dest=$(mktemp -d "${TMPDIR:-/tmp}/pgpin-bench-logs.XXXXXX") || return
+	fi
+	mkdir -p "$dest" || return
+	for f in "$work"/*.log "$work"/runs "$work"/results.tsv "$work"/pgbouncer.ini; do
+		[ -e "$f" ] && cp -r "$f" "$dest/"
+	done
+	[ -e "$dest/pgbouncer.ini" ] && sed -i 's/password=[^ ]*/password=***/' "$dest/pgbouncer.ini"
+	echo "run.sh: logs kept in $dest" >&2
+}
+
+# shellcheck disable=SC2317
+cleanup() {
+	local rc=$?
+	trap - EXIT INT TERM HUP
+	if [ -n "$bench_pid" ]; then
+		stop_pid "$bench_pid" 3
+	fi
+	stop_pid "$pgpin_pid" 10
+	stop_pid "$bouncer_pid" 10
+	if [ "$pg_started" = yes ]; then
+		as_pg "$pgbindir/pg_ctl" -D "$pgdata" -m fast -t 30 -w stop >/dev/null 2>&1 ||
+			as_pg "$pgbindir/pg_ctl" -D "$pgdata" -m immediate -w stop >/dev/null 2>&1
+	fi
+	if [ -n "$logdir" ] || [ "$rc" -ne 0 ] || [ "$trouble" = yes ]; then
+		keep_logs
+	fi
+	rm -rf "$work"
+	exit "$rc"
+}
+trap cleanup EXIT
+trap 'echo "run.sh: interrupted" >&2; exit 130' INT
+trap 'echo "run.sh: terminated" >&2; exit 143' TERM
+trap 'exit 129' HUP
+
+[ "$(id -u)" != 0 ] || id postgres >/dev/null 2>&1 || die "running as root but there is no postgres user"
+[ "$(id -u)" != 0 ] || chown postgres: "$work" || die "chown $work failed"
+mkdir -p "$work/runs"
+
+# free_port VAR: set VAR to a TCP port on 127.0.0.1 that nothing listens on,
+# below the ephemeral range, and not handed out before.
+taken_ports=" "
+free_port() {
+	local port tries=0
+	while [ $tries -lt 500 ]; do
+		port=$((20000 + RANDOM % 12000))
+		tries=$((tries + 1))
+		case $taken_ports in *" $port "*) continue ;; esac
+		if command -v ss >/dev/null && [ -n "$(ss -Htan "( sport = :$port )" 2>/dev/null)" ]; then
+			continue
+		fi
+		(exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && continue
+		taken_ports+="$port "
+		printf -v "$1" '%s' "$port"
+		return 0
+	done
+	return 1
+}
+
+wait_port() { # PORT SECONDS PID
+	local i=0
+	while [ $i -lt $(($2 * 20)) ]; do
+		(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+		kill -0 "$3" 2>/dev/null || return 1
+		sleep 0.05
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# cpu_ticks PID: user + system CPU time of the process (all its threads), in
+# clock ticks: fields 14 and 15 of /proc/PID/stat.
+cpu_ticks() {
+	local stat rest f
+	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+	rest=${stat##*) }
+	read -r -a f <<<"$rest"
+	echo $((f[11] + f[12]))
+}
+
+pgport="" pgpin_port="" bouncer_port=""
+for v in pgport pgpin_port bouncer_port; do
+	free_port "$v" || die "no free TCP port found"
+done
+db=bench
+dbuser=bench
+dbpass=bench-$RANDOM$RANDOM$RANDOM
+
+# ------------------------------------------------------------ PostgreSQL
+
+pg_settings=(
+	"listen_addresses = '127.0.0.1'"
+	"port = $pgport"
+	"unix_socket_directories = '$work'"
+	"password_encryption = 'scram-sha-256'"
+	"max_connections = 300"
+	"shared_buffers = 256MB"
+	"synchronous_commit = off"
+)
+note "PostgreSQL: initdb in $pgdata, port $pgport"
+as_pg "$pgbindir/initdb" -D "$pgdata" -U postgres -A trust -E UTF8 --locale=C >"$work/initdb.log" 2>&1 ||
+	{ cat "$work/initdb.log" >&2; die "initdb failed"; }
+printf '%s\n' "" "# contrib/bench/run.sh" "${pg_settings[@]}" >>"$pgdata/postgresql.conf"
+cat >"$pgdata/pg_hba.conf" <<EOF
+# contrib/bench/run.sh: the Unix socket (in the scratch directory) for set-up,
+# SCRAM over TCP on loopback for every benchmark connection.
+local all all trust
+host  all all 127.0.0.1/32 scram-sha-256
+EOF
+as_pg "$pgbindir/pg_ctl" -D "$pgdata" -l "$work/postgres.log" -w -t 60 start >/dev/null 2>&1 ||
+	{ tail -n 30 "$work/postgres.log" >&2; die "PostgreSQL did not start"; }
+pg_started=yes
+
+# admin_sql SQL [PSQL-ARGS...]: run SQL as the superuser over the Unix socket,
+# read from standard input so that each statement is its own transaction.
+admin_sql() {
+	local sql=$1
+	shift
+	as_pg "$psql_bin" -X -q -v ON_ERROR_STOP=1 -h "$work" -p "$pgport" -U postgres -d "$db" "$@" <<<"$sql"
+}
+admin_sql "CREATE ROLE $dbuser LOGIN PASSWORD '$dbpass'" -d postgres >/dev/null || die "CREATE ROLE failed"
+admin_sql "CREATE DATABASE $db OWNER $dbuser" -d postgres >/dev/null || die "CREATE DATABASE failed"
+# the password really is stored as a SCRAM verifier
+[ "$(admin_sql "SELECT left(rolpassword, 14) FROM pg_authid WHERE rolname = '$dbuser'" -tA)" = 'SCRAM-SHA-256$' ] ||
+	die "the benchmark role has no SCRAM verifier"
+
+note "pgbench -i -s $scale (direct, over TCP with SCRAM)"
+PGPASSWORD=$dbpass "$pgbench_bin" -i -s "$scale" -q -h 127.0.0.1 -p "$pgport" -U "$dbuser" "$db" \
+	>"$work/pgbench-init.log" 2>&1 || { tail -n 20 "$work/pgbench-init.log" >&2; die "pgbench -i failed"; }
+
+# ------------------------------------------------------------ PgBouncer
+
+cat >"$work/pgbouncer.ini" <<EOF
+[databases]
+$db = host=127.0.0.1 port=$pgport dbname=$db user=$dbuser password=$dbpass
+
+[pgbouncer]
+listen_addr = 127.0.0.1
+listen_port = $bouncer_port
+unix_socket_dir =
+pool_mode = transaction
+default_pool_size = 20
+max_client_conn = 500
+auth_type = trust
+auth_file = $work/userlist.txt
+logfile = $work/pgbouncer.log
+log_connections = 0
+log_disconnections = 0
+EOF
+printf '"%s" ""\n' "$dbuser" >"$work/userlist.txt"
+[ "$(id -u)" != 0 ] || chown postgres: "$work/pgbouncer.ini" "$work/userlist.txt"
+chmod 600 "$work/pgbouncer.ini"
+note "PgBouncer on 127.0.0.1:$bouncer_port"
+"${as_pg_exec[@]}" "$pgbouncer_bin" "$work/pgbouncer.ini" >"$work/pgbouncer.stderr.log" 2>&1 </dev/null &
+bouncer_pid=$!
+wait_port "$bouncer_port" 15 "$bouncer_pid" ||
+	{ cat "$work/pgbouncer.stderr.log" "$work/pgbouncer.log" >&2 2>/dev/null; die "PgBouncer did not listen"; }
+is_proc "$bouncer_pid" pgbouncer || die "pid $bouncer_pid is not PgBouncer"
+
+# ------------------------------------------------------------ pgpin
+
+pgpin_args=(--listen "127.0.0.1:$pgpin_port" --pool-mode transaction --pool-size 20
+	--max-client-conn 500 --log-level warning)
+pgpin_endpoint_shown="postgres://$dbuser:***@127.0.0.1:$pgport/$db"
+note "pgpin on 127.0.0.1:$pgpin_port"
+# The endpoint (with its password) goes in the environment, not the process list.
+PGPIN_DATASTORE_ENDPOINT="postgres://$dbuser:$dbpass@127.0.0.1:$pgport/$db" \
+	"$pgpin_bin" "${pgpin_args[@]}" >"$work/pgpin.log" 2>&1 </dev/null &
+pgpin_pid=$!
+wait_port "$pgpin_port" 15 "$pgpin_pid" || { cat "$work/pgpin.log" >&2; die "pgpin did not listen"; }
+is_proc "$pgpin_pid" pgpin || die "pid $pgpin_pid is not pgpin"
+
+# ------------------------------------------------------------ the runs
+
+targets=(direct pgpin pgbouncer)
+declare -A port_of=([direct]=$pgport [pgpin]=$pgpin_port [pgbouncer]=$bouncer_port)
+declare -A pid_of=([pgpin]=$pgpin_pid [pgbouncer]=$bouncer_pid)
+
+cases=(select_simple select_extended tpcb_simple tpcb_extended storm)
+declare -A case_args=(
+	[select_simple]="-S -M simple"
+	[select_extended]="-S -M extended"
+	[tpcb_simple]="-M simple"
+	[tpcb_extended]="-M extended"
+	[storm]="-C -S -M simple"
+)
+declare -A case_title=(
+	[select_simple]="Select-only, simple protocol"
+	[select_extended]="Select-only, extended protocol"
+	[tpcb_simple]="TPC-B (pgbench default script), simple protocol"
+	[tpcb_extended]="TPC-B (pgbench default script), extended protocol"
+	[storm]="Connection storm: a new connection per transaction, select-only, simple protocol"
+)
+common_args=(-n -j 2 -c "$clients" -T "$duration")
+
+# Before every run, straight to PostgreSQL as the superuser: what pgbench
+# does itself without -n, plus a checkpoint so none lands inside a run.
+prep_sql="VACUUM pgbench_branches; VACUUM pgbench_tellers; TRUNCATE pgbench_history; CHECKPOINT"
+
+proxy_alive() { # NAME
+	is_proc "${pid_of[$1]}" "$1"
+}
+
+# run_pgbench TARGET LOG ARGS...: pgbench against TARGET, output to LOG,
+# bounded in time; returns pgbench's exit status (124 on timeout).
+run_pgbench() {
+	local target=$1 log=$2 st
+	shift 2
+	PGPASSWORD=$dbpass timeout -k 10 $((duration + 120)) \
+		"$pgbench_bin" -h 127.0.0.1 -p "${port_of[$target]}" -U "$dbuser" "$@" "$db" >"$log" 2>&1 </dev/null &
+	bench_pid=$!
+	wait "$bench_pid"
+	st=$?
+	bench_pid=""
+	return $st
+}
+
+note "warm-up: 3 s of select-only against each target"
+for t in "${targets[@]}"; do
+	run_pgbench "$t" "$work/runs/warmup-$t.log" -n -j 2 -c "$clients" -T 3 -S ||
+		{ cat "$work/runs/warmup-$t.log" >&2; trouble=yes; die "warm-up against $t failed"; }
+done
+
+results=$work/results.tsv
+printf 'round\tcase\ttarget\ttps\ttxns\tfailed\tticks\tstatus\n' >"$results"
+total=$((rounds * ${#cases[@]} * ${#targets[@]}))
+n=0
+for ((r = 1; r <= rounds; r++)); do
+	for ci in "${!cases[@]}"; do
+		c=${cases[$ci]}
+		# round-robin order, rotated by one each round (and each case, so the
+		# first target of a round differs from case to case as well)
+		for ((k = 0; k < ${#targets[@]}; k++)); do
+			t=${targets[$(((k + r - 1 + ci) % ${#targets[@]}))]}
+			n=$((n + 1))
+			log=$work/runs/r$r-$c-$t.log
+			admin_sql "$prep_sql" >/dev/null 2>&1 || die "pre-run VACUUM/CHECKPOINT failed"
+			if [ "$t" != direct ]; then
+				proxy_alive "$t" || { trouble=yes; die "$t (pid ${pid_of[$t]}) is gone before round $r, $c"; }
+				before=$(cpu_ticks "${pid_of[$t]}")
+			fi
+			# shellcheck disable=SC2086 # case_args are words on purpose
+			run_pgbench "$t" "$log" "${common_args[@]}" ${case_args[$c]}
+			st=$?
+			ticks=-
+			if [ "$t" != direct ]; then
+				if ! proxy_alive "$t"; then
+					trouble=yes
+					echo "run.sh: $t died during round $r, case $c; pgbench said:" >&2
+					tail -n 20 "$log" >&2
+					[ "$t" = pgpin ] && { echo "run.sh: pgpin's log:" >&2; tail -n 50 "$work/pgpin.log" >&2; }
+					die "$t died"
+				fi
+				after=$(cpu_ticks "${pid_of[$t]}")
+				ticks=$((after - before))
+			fi
+			tps=$(sed -n 's/^tps = \([0-9.]*\) .*/\1/p' "$log" | head -n 1)
+			txns=$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' "$log" | head -n 1)
+			failed=$(sed -n 's/^number of failed transactions: \([0-9]*\).*/\1/p' "$log" | head -n 1)
+			printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$r" "$c" "$t" "${tps:--}" "${txns:--}" \
+				"${failed:--}" "$ticks" "$st" >>"$results"
+			if [ "$st" != 0 ] || [ "${failed:-x}" != 0 ] || [ -z "$tps" ]; then
+				trouble=yes
+				echo "run.sh: round $r, $c, $t: pgbench exit status $st, failed transactions ${failed:-?}:" >&2
+				grep -v '^progress' "$log" | tail -n 15 | sed 's/^/    /' >&2
+			fi
+			printf '== [%d/%d] round %d %-16s %-10s tps %-12s txns %-9s failed %-3s cpu %s ticks%s\n' \
+				"$n" "$total" "$r" "$c" "$t" "${tps:--}" "${txns:--}" "${failed:-?}" "$ticks" \
+				"$([ "$st" = 0 ] || echo " EXIT $st")" >&2
+		done
+	done
+done
+
+load_end=$(cut -d ' ' -f 1-3 /proc/loadavg)
+
+# pgpin's log at --log-level warning should be empty after a clean run.
+pgpin_log_lines=$(grep -c . "$work/pgpin.log")
+if [ "$pgpin_log_lines" -gt 0 ]; then
+	echo "run.sh: pgpin logged $pgpin_log_lines line(s) at level warning; the last ones:" >&2
+	tail -n 20 "$work/pgpin.log" | sed 's/^/    /' >&2
+fi
+bouncer_warn_lines=$(grep -cE ' (WARNING|ERROR|FATAL) ' "$work/pgbouncer.log" 2>/dev/null)
+
+# ------------------------------------------------------------ report
+
+# Process creation cost: PostgreSQL forks a backend per connection, so this
+# bounds the direct connection storm.
+spawn_ms=$(
+	TIMEFORMAT=%R
+	{ time (for ((i = 0; i < 50; i++)); do /bin/true; done); } 2>&1 | awk '{ printf "%.1f", $1 * 1000 / 50 }'
+)
+model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
+pgpin_version=$("$pgpin_bin" --version 2>&1 | head -n 1)
+bouncer_version=$("$pgbouncer_bin" --version 2>&1 | head -n 1)
+pg_version=$("$pgbindir/postgres" --version 2>&1 | head -n 1)
+pgbench_version=$("$pgbench_bin" --version 2>&1 | head -n 1)
+
+# summarise: the awk program below reads results.tsv and prints either the
+# summary table (mode=summary), a case's section (mode=case) or the Targets
+# section (mode=targets).
+summarise() {
+	awk -F '\t' -v mode="$1" -v want="${2:-}" -v hz="$clk_tck" -v rounds="$rounds" \
+		-v title="${3:-}" -v args="${4:-}" '
+	function median(list,    a, n, i, j, x) {
+		n = split(list, a, " ")
+		if (n == 0) return ""
+		for (i = 2; i <= n; i++) {
+			x = a[i] + 0
+			for (j = i - 1; j >= 1 && a[j] + 0 > x; j--) a[j + 1] = a[j]
+			a[j + 1] = x
+		}
+		return (n % 2) ? a[(n + 1) / 2] + 0 : (a[n / 2] + a[n / 2 + 1]) / 2
+	}
+	function ratio(a, b) { return (a == "" || b == "" || b + 0 == 0) ? "" : a / b }
+	function fmt(x, f) { return x == "" ? "n/a" : sprintf(f, x) }
+	function tps_of(c, t) { return median(tps[c, t]) }
+	function cpu_of(c, t) { return median(cpu[c, t]) }
+	# per_round(ARR, C, T1, T2, F): ARR[C, T1, r] / ARR[C, T2, r] for every round
+	# (F: ARR[C, T1, r] alone when T2 is empty), comma-separated
+	function per_round(arr, c, t1, t2, f,    r, s, x, y) {
+		s = ""
+		for (r = 1; r <= rounds; r++) {
+			x = arr[c, t1, r]; y = (t2 == "") ? 1 : arr[c, t2, r]
+			s = s (r > 1 ? ", " : "") ((x == "" || x == "-" || y == "" || y == "-" || y + 0 == 0) ? "n/a" : sprintf(f, x / y))
+		}
+		return s
+	}
+	NR == 1 { next }
+	{
+		c = $2; t = $3
+		if (!(c in seen)) { seen[c] = 1; order[++ncase] = c }
+		if ($4 != "-") tps[c, t] = tps[c, t] " " $4
+		byround[c, t, $1] = $4
+		if ($6 != "-") failed[c, t] += $6; else nofailed[c, t]++
+		if ($8 != 0) errors[c, t]++
+		if ($7 != "-" && $5 != "-" && $5 > 0) {
+			cpu[c, t] = cpu[c, t] " " ($7 * 1e6 / hz / $5)
+			cpuround[c, t, $1] = $7 * 1e6 / hz / $5
+		}
+	}
+	END {
+		split("direct pgpin pgbouncer", tg, " ")
+		if (mode == "summary") {
+			print "| case | direct TPS | pgpin TPS | pgbouncer TPS | pgpin/direct | pgbouncer/direct | pgpin/pgbouncer | pgpin CPU µs/txn | pgbouncer CPU µs/txn | failed txns (direct/pgpin/pgbouncer) |"
+			print "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+			for (i = 1; i <= ncase; i++) {
+				c = order[i]
+				d = tps_of(c, "direct"); p = tps_of(c, "pgpin"); b = tps_of(c, "pgbouncer")
+				f = ""
+				for (k = 1; k <= 3; k++) f = f (k > 1 ? "/" : "") (failed[c, tg[k]] + 0) (nofailed[c, tg[k]] ? "?" : "") (errors[c, tg[k]] ? "!" : "")
+				printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", c, fmt(d, "%.0f"), fmt(p, "%.0f"), fmt(b, "%.0f"),
+					fmt(ratio(p, d), "%.2f"), fmt(ratio(b, d), "%.2f"), fmt(ratio(p, b), "%.2f"),
+					fmt(cpu_of(c, "pgpin"), "%.1f"), fmt(cpu_of(c, "pgbouncer"), "%.1f"), f
+			}
+		} else if (mode == "case") {
+			c = want
+			unit = (c == "storm") ? "µs/connection (= per txn)" : "µs/txn"
+			printf "### %s (`%s`)\n\n", title, c
+			printf "`pgbench %s`\n\n", args
+			printf "| target | median TPS | TPS by round | vs direct | proxy CPU %s, median | CPU by round | failed txns (all rounds) | pgbench errors |\n", unit
+			print "|---|---:|---|---:|---:|---|---:|---:|"
+			d = tps_of(c, "direct")
+			for (k = 1; k <= 3; k++) {
+				t = tg[k]; m = tps_of(c, t)
+				printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", t, fmt(m, "%.0f"),
+					per_round(byround, c, t, "", "%.0f"), fmt(ratio(m, d), "%.2f"),
+					(t == "direct" ? "–" : fmt(cpu_of(c, t), "%.1f")),
+					(t == "direct" ? "–" : per_round(cpuround, c, t, "", "%.1f")),
+					(failed[c, t] + 0) (nofailed[c, t] ? " (+" nofailed[c, t] " run(s) without a count)" : ""),
+					errors[c, t] + 0
+			}
+			p = tps_of(c, "pgpin"); b = tps_of(c, "pgbouncer")
+			printf "\npgpin/pgbouncer: TPS %s (per round: %s); CPU per transaction %s (per round: %s).\n\n",
+				fmt(ratio(p, b), "%.2f"), per_round(byround, c, "pgpin", "pgbouncer", "%.2f"),
+				fmt(ratio(cpu_of(c, "pgpin"), cpu_of(c, "pgbouncer")), "%.2f"),
+				per_round(cpuround, c, "pgpin", "pgbouncer", "%.2f")
+		} else if (mode == "targets") {
+			p = tps_of("select_simple", "pgpin"); b = tps_of("select_simple", "pgbouncer")
+			ok = (p != "" && b != "" && p + 0 >= b + 0)
+			printf "- **%s**: pgpin select-only TPS ≥ PgBouncer'"'"'s (simple protocol): %s vs %s TPS (×%s; per round: %s).\n",
+				ok ? "met" : "not met", fmt(p, "%.0f"), fmt(b, "%.0f"), fmt(ratio(p, b), "%.2f"),
+				per_round(byround, "select_simple", "pgpin", "pgbouncer", "%.2f")
+			p = cpu_of("select_simple", "pgpin"); b = cpu_of("select_simple", "pgbouncer")
+			ok = (p != "" && b != "" && p + 0 <= b + 0)
+			printf "- **%s**: pgpin CPU per transaction ≤ PgBouncer'"'"'s (select-only, simple): %s vs %s µs/txn (×%s; per round: %s).\n",
+				ok ? "met" : "not met", fmt(p, "%.1f"), fmt(b, "%.1f"), fmt(ratio(p, b), "%.2f"),
+				per_round(cpuround, "select_simple", "pgpin", "pgbouncer", "%.2f")
+			p = tps_of("storm", "pgpin"); d = tps_of("storm", "direct")
+			ok = (p != "" && d != "" && p + 0 >= 8 * d)
+			printf "- **%s**: connection storm through pgpin ≥ 8× direct: %s vs %s TPS (×%s; per round: %s).\n",
+				ok ? "met" : "not met", fmt(p, "%.0f"), fmt(d, "%.0f"), fmt(ratio(p, d), "%.2f"),
+				per_round(byround, "storm", "pgpin", "direct", "%.2f")
+		}
+	}' "$results"
+}
+
+summary=$(summarise summary)
+targets_md=$(summarise targets)
+
+report() {
+	local c
+	echo "# pgpin benchmarks"
+	echo
+	if [ $quick = yes ]; then
+		echo "**Quick smoke run (\`--quick\`): too short to be a measurement.**"
+		echo
+	fi
+	echo "Generated by \`contrib/bench/run.sh\` on $(date -u '+%Y-%m-%d %H:%M UTC')."
+	echo "pgbench against PostgreSQL directly, through pgpin and through PgBouncer,"
+	echo "$rounds round(s) of ${duration} s runs; each round runs every case against the three"
+	echo "targets one after the other, in an order rotated from round to round and case"
+	echo "to case. Figures are medians over the rounds; ratios are ratios of the medians."
+	echo "See contrib/bench/README.md for how to read this."
+	echo
+	echo "## Machine"
+	echo
+	echo "- CPUs (nproc): $(nproc); model: ${model:-unknown}"
+	echo "- kernel: $(uname -sr)"
+	echo "- process creation (fork + exec of /bin/true, measured after the runs): ${spawn_ms} ms;"
+	echo "  PostgreSQL forks a backend for every connection, which bounds the direct"
+	echo "  connection storm"
+	echo "- pgbench, PostgreSQL, PgBouncer and pgpin all share the machine (loopback TCP)."
+	echo "- load average (1, 5, 15 min) when the script started: $load_start; after the"
+	echo "  last run (including the benchmark's own load): $load_end. A load well above"
+	echo "  the number of CPUs before the start means other work competed with the runs."
+	echo
+	echo "## Versions"
+	echo
+	echo "- pgpin: \`$pgpin_version\`"
+	echo "- PgBouncer: \`$bouncer_version\`"
+	echo "- PostgreSQL: \`$pg_version\`"
+	echo "- pgbench: \`$pgbench_version\`"
+	echo
+	echo "## Summary"
+	echo
+	echo "$summary"
+	echo
+	echo "TPS: \"tps = … (without initial connection time)\" from pgbench, or for the"
+	echo "storm (\`-C\`) the line it prints there (including reconnection times). CPU:"
+	echo "the proxy's user+system time from /proc/PID/stat ($clk_tck ticks/s) over the run,"
+	echo "divided by the transactions pgbench processed. Failed txns: pgbench's"
+	echo "\"number of failed transactions\", summed over the rounds (\`?\`: a run printed"
+	echo "no count; \`!\`: a run where pgbench exited non-zero)."
+	echo
+	echo "## Targets"
+	echo
+	echo "$targets_md"
+	echo
+	echo "## Cases"
+	echo
+	for c in "${cases[@]}"; do
+		summarise case "$c" "${case_title[$c]}" "${common_args[*]} ${case_args[$c]}"
+	done
+	echo "## Setup"
+	echo
+	echo "### PostgreSQL"
+	echo
+	echo "A throwaway cluster (\`initdb -E UTF8 --locale=C\`), defaults except:"
+	echo
+	echo '```'
+	printf '%s\n' "${pg_settings[@]}" | sed "s|^unix_socket_directories = .*|unix_socket_directories = '<scratch dir>'  # set-up only|"
+	echo '```'
+	echo
+	echo "pg_hba: \`host all all 127.0.0.1/32 scram-sha-256\` for every benchmark"
+	echo "connection (direct and the proxies' server connections); the Unix socket"
+	echo "(trust) is used only for set-up and, before every run, for:"
+	echo "\`$prep_sql\`."
+	echo
+	echo "Data: \`pgbench -i -s $scale\` (direct)."
+	echo
+	echo "### pgbench"
+	echo
+	echo "Against each target, with \`PGPASSWORD\` set (used by the direct target only):"
+	echo
+	echo '```'
+	for c in "${cases[@]}"; do
+		echo "pgbench -h 127.0.0.1 -p PORT -U $dbuser ${common_args[*]} ${case_args[$c]} $db"
+	done
+	echo '```'
+	echo
+	echo "PORT: $pgport (direct), $pgpin_port (pgpin), $bouncer_port (PgBouncer)."
+	echo "Before the rounds, one 3 s warm-up (\`-S\`) against each target, not counted."
+	echo
+	echo "### pgpin"
+	echo
+	echo '```'
+	echo "PGPIN_DATASTORE_ENDPOINT='$pgpin_endpoint_shown' \\"
+	echo "  pgpin ${pgpin_args[*]}"
+	echo '```'
+	echo
+	echo "Clients: trust (the default on loopback). pgpin logged $pgpin_log_lines line(s) at level warning."
+	echo
+	echo "### PgBouncer"
+	echo
+	echo '```ini'
+	sed -e 's/password=[^ ]*/password=***/' -e "s|$work|<scratch dir>|g" "$work/pgbouncer.ini"
+	echo '```'
+	echo
+	echo "PgBouncer logged ${bouncer_warn_lines:-0} WARNING/ERROR/FATAL line(s)."
+	echo
+	echo "### Raw results"
+	echo
+	echo "<details><summary>every run (ticks: proxy CPU in 1/$clk_tck s; status: pgbench's exit status)</summary>"
+	echo
+	echo '```'
+	column -t -s $'\t' "$results" 2>/dev/null || cat "$results"
+	echo '```'
+	echo
+	echo "</details>"
+}
+
+report >"$work/report.md"
+if [ -n "$out" ]; then
+	cp "$work/report.md" "$out.tmp.$$" || die "cannot write $out.tmp.$$"
+	mv "$out.tmp.$$" "$out" || die "cannot write $out"
+	note "report written to $out"
+fi
+echo
+echo "## Summary"
+echo
+echo "$summary"
+echo
+echo "## Targets"
+echo
+echo "$targets_md"
+
+[ $trouble = no ] || exit 3
+exit 0
