@@ -81,13 +81,14 @@ void client_accept(int fd, const struct sockaddr *sa, int salen)
 	TAILQ_INSERT_TAIL(&rt.clients, c, link);
 
 	bufferevent_setcb(c->bev, client_read_cb, client_write_cb, client_event_cb, c);
-	bufferevent_setwatermark(c->bev, EV_READ, 0, RELAY_HIGH_WATER);
 	bufferevent_setwatermark(c->bev, EV_WRITE, RELAY_HIGH_WATER / 4, 0);
 	bufferevent_set_max_single_read(c->bev, 64 * 1024);
 	/* EV_WRITE (on by default) only while output is pending: net_flush() */
 	bufferevent_disable(c->bev, EV_WRITE);
 	bufferevent_enable(c->bev, EV_READ);
 	c->reader = net_reader_new(c->bev, RELAY_HIGH_WATER, client_read_cb, client_event_cb, c);
+	if (!c->reader) /* the bufferevent reads, bounded the same way */
+		bufferevent_setwatermark(c->bev, EV_READ, 0, RELAY_HIGH_WATER);
 	log_debug("client %s: connected", c->addr);
 }
 

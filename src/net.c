@@ -73,6 +73,33 @@ void net_peer_name(int fd, char *buf, unsigned long len)
 	}
 }
 
+/*
+ * sendmsg() rather than the writev() evbuffer_write() uses: socket calls go
+ * straight to the socket layer instead of through the file layer, which is
+ * measurably cheaper per message, and MSG_NOSIGNAL spares us SIGPIPE.
+ */
+static ssize_t net_send_buffer(struct evbuffer *out, int fd)
+{
+	struct evbuffer_iovec vec[16];
+	struct iovec iov[16];
+	struct msghdr mh;
+
+	int n = evbuffer_peek(out, -1, NULL, vec, 16);
+	if (n > 16)
+		n = 16;
+	for (int i = 0; i < n; i++) {
+		iov[i].iov_base = vec[i].iov_base;
+		iov[i].iov_len = vec[i].iov_len;
+	}
+	memset(&mh, 0, sizeof(mh));
+	mh.msg_iov = iov;
+	mh.msg_iovlen = (size_t)n;
+	ssize_t sent = sendmsg(fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
+	if (sent > 0)
+		evbuffer_drain(out, (size_t)sent);
+	return sent;
+}
+
 void net_flush(struct bufferevent *bev)
 {
 	struct evbuffer *out = bufferevent_get_output(bev);
@@ -84,7 +111,7 @@ void net_flush(struct bufferevent *bev)
 		 * except while it writes; do as it does.  Errors are left for
 		 * the bufferevent to find and report. */
 		evbuffer_unfreeze(out, 1);
-		evbuffer_write(out, bufferevent_getfd(bev));
+		net_send_buffer(out, bufferevent_getfd(bev));
 		evbuffer_freeze(out, 1);
 		if (evbuffer_get_length(out) == 0)
 			return;
@@ -137,7 +164,7 @@ static void net_reader_cb(evutil_socket_t fd, short what, void *arg)
 		iov[i].iov_base = vec[i].iov_base;
 		iov[i].iov_len = vec[i].iov_len;
 	}
-	ssize_t n = readv(fd, iov, nvec);
+	ssize_t n = nvec == 1 ? recv(fd, iov[0].iov_base, iov[0].iov_len, 0) : readv(fd, iov, nvec);
 	int err = errno;
 	size_t left = n > 0 ? (size_t)n : 0;
 	for (int i = 0; i < nvec; i++) {

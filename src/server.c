@@ -876,6 +876,8 @@ static void server_event_cb(struct bufferevent *bev, short events, void *arg)
 		net_tune_socket(bufferevent_getfd(bev));
 		bufferevent_disable(bev, EV_WRITE); /* see net_flush() */
 		s->reader = net_reader_new(bev, RELAY_HIGH_WATER, server_read_cb, server_event_cb, s);
+		if (s->reader) /* it bounds the input itself */
+			bufferevent_setwatermark(bev, EV_READ, 0, 0);
 		s->state = SV_LOGIN;
 		server_send_startup(s);
 		return;
