@@ -177,13 +177,130 @@ static void blank_non_code(const char *sql, size_t len, char *out)
 	}
 }
 
+static bool word_is(const char *w, size_t n, const char *kw)
+{
+	size_t k = strlen(kw);
+	return n == k && strncasecmp(w, kw, k) == 0;
+}
+
+
+/*
+ * The fast path for the common case: one pass over the raw text looking for
+ * words that could start a rule: statement-initial SET, RESET, LISTEN,
+ * UNLISTEN, PREPARE, DEALLOCATE, DISCARD, CLOSE, DECLARE, and set_config,
+ * TEMP/TEMPORARY and pg_*advisory* anywhere.  Quotes and comments are not
+ * skipped here, so a keyword inside a literal only costs the slow path.
+ * Most statements (SELECT, INSERT, UPDATE ... SET) have none.
+ */
+static bool is_word_char(unsigned char ch)
+{
+	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+	       ch == '_' || ch >= 0x80;
+}
+
+/* A word that may start a statement which creates or releases state. */
+static bool stateful_start(const char *w, size_t n)
+{
+	switch (w[0] | 0x20) {
+	case 's':
+		return word_is(w, n, "set");
+	case 'r':
+		return word_is(w, n, "reset");
+	case 'l':
+		return word_is(w, n, "listen");
+	case 'u':
+		return word_is(w, n, "unlisten");
+	case 'p':
+		return word_is(w, n, "prepare");
+	case 'd':
+		return word_is(w, n, "deallocate") || word_is(w, n, "discard") ||
+		       word_is(w, n, "declare");
+	case 'c':
+		return word_is(w, n, "close");
+	default:
+		return false;
+	}
+}
+
+/* A word anywhere that may belong to a rule. */
+static bool stateful_word(const char *w, size_t n)
+{
+	switch (w[0] | 0x20) {
+	case 's':
+		return n == 10 && word_is(w, n, "set_config");
+	case 't':
+		return (n == 4 || n == 9) && (word_is(w, n, "temp") || word_is(w, n, "temporary"));
+	case 'p':
+		return n > 11 && strncasecmp(w, "pg_", 3) == 0 &&
+		       (strncasecmp(w + 3, "advisory_", 9) == 0 ||
+			strncasecmp(w + 3, "try_advisory_", 13) == 0);
+	default:
+		return false;
+	}
+}
+
+/*
+ * The fast path for the common case: one pass over the raw text looking for
+ * words that could start a rule: statement-initial SET, RESET, LISTEN,
+ * UNLISTEN, PREPARE, DEALLOCATE, DISCARD, CLOSE, DECLARE, and set_config,
+ * TEMP/TEMPORARY and pg_*advisory* anywhere.  Comments are skipped; quotes
+ * are not, so a keyword inside a literal only costs the slow path.  Most
+ * statements (SELECT, INSERT, UPDATE ... SET) have none.
+ */
+static bool maybe_stateful(const char *sql, size_t len)
+{
+	bool stmt_start = true; /* no code seen since the start or a ';' */
+	size_t i = 0;
+
+	while (i < len) {
+		unsigned char ch = (unsigned char)sql[i];
+		if (is_word_char(ch) && !(ch >= '0' && ch <= '9')) {
+			size_t start = i;
+			while (i < len && is_word_char((unsigned char)sql[i]))
+				i++;
+			if ((stmt_start && stateful_start(sql + start, i - start)) ||
+			    stateful_word(sql + start, i - start))
+				return true;
+			stmt_start = false;
+			continue;
+		}
+		if (ch == '-' && i + 1 < len && sql[i + 1] == '-') {
+			while (i < len && sql[i] != '\n')
+				i++;
+			continue; /* a comment does not end a statement start */
+		}
+		if (ch == '/' && i + 1 < len && sql[i + 1] == '*') {
+			int depth = 0;
+			do {
+				if (sql[i] == '/' && i + 1 < len && sql[i + 1] == '*') {
+					depth++;
+					i++;
+				} else if (sql[i] == '*' && i + 1 < len && sql[i + 1] == '/') {
+					depth--;
+					i++;
+				}
+				i++;
+			} while (i < len && depth > 0);
+			continue;
+		}
+		if (ch == ';')
+			stmt_start = true;
+		else if (ch != ' ' && ch != '\t' && ch != '\n' && ch != '\r' && ch != '\f')
+			stmt_start = false;
+		i++;
+	}
+	return false;
+}
+
 struct pin_class pin_classify(const char *sql, size_t len)
 {
 	struct pin_class pc = {0, 0};
 	char small[512];
-	char *buf = len <= sizeof(small) ? small : malloc(len);
 
-	if (!buf || !trigger)
+	if (!trigger || !maybe_stateful(sql, len))
+		return pc;
+	char *buf = len <= sizeof(small) ? small : malloc(len);
+	if (!buf)
 		return pc;
 	blank_non_code(sql, len, buf);
 	if (pcre2_match(trigger, (PCRE2_SPTR)buf, len, 0, 0, md, NULL) >= 0) {

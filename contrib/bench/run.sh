@@ -4,9 +4,11 @@
 # Starts a throwaway PostgreSQL cluster (SCRAM on 127.0.0.1), PgBouncer and
 # pgpin (both in transaction mode, 20 server connections), then runs pgbench
 # against the three targets, alternating them within every round and
-# rotating their order from one round to the next, for five cases:
-# select-only (simple, extended), TPC-B-like (simple, extended) and a
-# connection storm (-C).  For every proxy run it also takes the proxy's CPU
+# rotating their order from one round to the next, for seven cases:
+# select-only (simple, extended, prepared), TPC-B-like (simple, extended,
+# prepared) and a connection storm (-C).  The two -M prepared cases run
+# against direct and pgpin only: PgBouncer 1.18 cannot run them in
+# transaction mode.  For every proxy run it also takes the proxy's CPU
 # time from /proc/PID/stat.  It writes a Markdown report (medians over the
 # rounds, ratios, CPU per transaction, failed transactions, and the Targets
 # section) and prints its tables.  See contrib/bench/README.md.
@@ -34,7 +36,8 @@ usage() {
 
   --pgpin PATH     pgpin binary [$PGPIN, else ./pgpin in the current (build) directory]
   --duration S     seconds per pgbench run [15; --quick: 3]
-  --rounds N       rounds; each runs every case against every target [3; --quick: 2]
+  --rounds N       rounds; each runs every case against each of its targets
+                   (all three; direct and pgpin for -M prepared) [3; --quick: 2]
   --clients N      pgbench clients (-c) [20]
   --scale N        pgbench scale factor (-i -s) [10; --quick: 1]
   --out FILE       Markdown report [doc/benchmarks.md in the source tree;
@@ -342,21 +345,47 @@ targets=(direct pgpin pgbouncer)
 declare -A port_of=([direct]=$pgport [pgpin]=$pgpin_port [pgbouncer]=$bouncer_port)
 declare -A pid_of=([pgpin]=$pgpin_pid [pgbouncer]=$bouncer_pid)
 
-cases=(select_simple select_extended tpcb_simple tpcb_extended storm)
+cases=(select_simple select_extended select_prepared tpcb_simple tpcb_extended tpcb_prepared storm)
 declare -A case_args=(
 	[select_simple]="-S -M simple"
 	[select_extended]="-S -M extended"
+	[select_prepared]="-S -M prepared"
 	[tpcb_simple]="-M simple"
 	[tpcb_extended]="-M extended"
+	[tpcb_prepared]="-M prepared"
 	[storm]="-C -S -M simple"
 )
 declare -A case_title=(
 	[select_simple]="Select-only, simple protocol"
 	[select_extended]="Select-only, extended protocol"
+	[select_prepared]="Select-only, extended protocol with named prepared statements"
 	[tpcb_simple]="TPC-B (pgbench default script), simple protocol"
 	[tpcb_extended]="TPC-B (pgbench default script), extended protocol"
+	[tpcb_prepared]="TPC-B (pgbench default script), extended protocol with named prepared statements"
 	[storm]="Connection storm: a new connection per transaction, select-only, simple protocol"
 )
+# The targets of a case, when not all three.  PgBouncer 1.18 in transaction
+# mode cannot run -M prepared: pgbench's named statements (P_0, ...) land on
+# server connections other clients prepared them on already, and pgbench
+# fails.  Those cases are not run there at all, so that every run that is
+# made still has to finish without a failed transaction.
+declare -A case_targets=(
+	[select_prepared]="direct pgpin"
+	[tpcb_prepared]="direct pgpin"
+)
+# shellcheck disable=SC2016 # backquotes for Markdown, not for the shell
+not_run_note='PgBouncer 1.18 is not run with `-M prepared`: in transaction mode pgbench fails there with `prepared statement "P_0" already exists`.'
+# targets_of CASE: the targets CASE runs against, in the order of targets
+targets_of() {
+	echo "${case_targets[$1]:-${targets[*]}}"
+}
+# not_run: "CASE:TARGET ..." for every target a case does not run against
+not_run=""
+for c in "${cases[@]}"; do
+	for t in "${targets[@]}"; do
+		case " $(targets_of "$c") " in *" $t "*) ;; *) not_run+="$c:$t " ;; esac
+	done
+done
 common_args=(-n -j 2 -c "$clients" -T "$duration")
 
 # Before every run, straight to PostgreSQL as the superuser: what pgbench
@@ -389,15 +418,20 @@ done
 
 results=$work/results.tsv
 printf 'round\tcase\ttarget\ttps\ttxns\tfailed\tticks\tstatus\n' >"$results"
-total=$((rounds * ${#cases[@]} * ${#targets[@]}))
+total=0
+for c in "${cases[@]}"; do
+	read -r -a tl <<<"$(targets_of "$c")"
+	total=$((total + rounds * ${#tl[@]}))
+done
 n=0
 for ((r = 1; r <= rounds; r++)); do
 	for ci in "${!cases[@]}"; do
 		c=${cases[$ci]}
+		read -r -a tl <<<"$(targets_of "$c")"
 		# round-robin order, rotated by one each round (and each case, so the
 		# first target of a round differs from case to case as well)
-		for ((k = 0; k < ${#targets[@]}; k++)); do
-			t=${targets[$(((k + r - 1 + ci) % ${#targets[@]}))]}
+		for ((k = 0; k < ${#tl[@]}; k++)); do
+			t=${tl[$(((k + r - 1 + ci) % ${#tl[@]}))]}
 			n=$((n + 1))
 			log=$work/runs/r$r-$c-$t.log
 			admin_sql "$prep_sql" >/dev/null 2>&1 || die "pre-run VACUUM/CHECKPOINT failed"
@@ -463,10 +497,11 @@ pgbench_version=$("$pgbench_bin" --version 2>&1 | head -n 1)
 
 # summarise: the awk program below reads results.tsv and prints either the
 # summary table (mode=summary), a case's section (mode=case) or the Targets
-# section (mode=targets).
+# section (mode=targets).  Cells of a target a case does not run against
+# (not_run) show "—".
 summarise() {
 	awk -F '\t' -v mode="$1" -v want="${2:-}" -v hz="$clk_tck" -v rounds="$rounds" \
-		-v title="${3:-}" -v args="${4:-}" '
+		-v title="${3:-}" -v args="${4:-}" -v not_run="$not_run" -v not_run_note="$not_run_note" '
 	function median(list,    a, n, i, j, x) {
 		n = split(list, a, " ")
 		if (n == 0) return ""
@@ -479,17 +514,25 @@ summarise() {
 	}
 	function ratio(a, b) { return (a == "" || b == "" || b + 0 == 0) ? "" : a / b }
 	function fmt(x, f) { return x == "" ? "n/a" : sprintf(f, x) }
+	# cell(C, T1, T2, X, F): fmt(X, F), or "—" when C does not run against T1 or T2
+	function cell(c, t1, t2, x, f) { return (skip[c, t1] || (t2 != "" && skip[c, t2])) ? "—" : fmt(x, f) }
 	function tps_of(c, t) { return median(tps[c, t]) }
 	function cpu_of(c, t) { return median(cpu[c, t]) }
 	# per_round(ARR, C, T1, T2, F): ARR[C, T1, r] / ARR[C, T2, r] for every round
 	# (F: ARR[C, T1, r] alone when T2 is empty), comma-separated
-	function per_round(arr, c, t1, t2, f,    r, s, x, y) {
+	function per_round(arr, c, t1, t2, f) { return per_round2(arr, c, t1, c, t2, f) }
+	# per_round2(ARR, C1, T1, C2, T2, F): ARR[C1, T1, r] / ARR[C2, T2, r] for every round
+	function per_round2(arr, c1, t1, c2, t2, f,    r, s, x, y) {
 		s = ""
 		for (r = 1; r <= rounds; r++) {
-			x = arr[c, t1, r]; y = (t2 == "") ? 1 : arr[c, t2, r]
+			x = arr[c1, t1, r]; y = (t2 == "") ? 1 : arr[c2, t2, r]
 			s = s (r > 1 ? ", " : "") ((x == "" || x == "-" || y == "" || y == "-" || y + 0 == 0) ? "n/a" : sprintf(f, x / y))
 		}
 		return s
+	}
+	BEGIN {
+		n = split(not_run, a, " ")
+		for (i = 1; i <= n; i++) { split(a[i], ct, ":"); skip[ct[1], ct[2]] = 1 }
 	}
 	NR == 1 { next }
 	{
@@ -513,10 +556,12 @@ summarise() {
 				c = order[i]
 				d = tps_of(c, "direct"); p = tps_of(c, "pgpin"); b = tps_of(c, "pgbouncer")
 				f = ""
-				for (k = 1; k <= 3; k++) f = f (k > 1 ? "/" : "") (failed[c, tg[k]] + 0) (nofailed[c, tg[k]] ? "?" : "") (errors[c, tg[k]] ? "!" : "")
-				printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", c, fmt(d, "%.0f"), fmt(p, "%.0f"), fmt(b, "%.0f"),
-					fmt(ratio(p, d), "%.2f"), fmt(ratio(b, d), "%.2f"), fmt(ratio(p, b), "%.2f"),
-					fmt(cpu_of(c, "pgpin"), "%.1f"), fmt(cpu_of(c, "pgbouncer"), "%.1f"), f
+				for (k = 1; k <= 3; k++) f = f (k > 1 ? "/" : "") (skip[c, tg[k]] ? "—" : (failed[c, tg[k]] + 0) (nofailed[c, tg[k]] ? "?" : "") (errors[c, tg[k]] ? "!" : ""))
+				printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", c,
+					cell(c, "direct", "", d, "%.0f"), cell(c, "pgpin", "", p, "%.0f"), cell(c, "pgbouncer", "", b, "%.0f"),
+					cell(c, "pgpin", "direct", ratio(p, d), "%.2f"), cell(c, "pgbouncer", "direct", ratio(b, d), "%.2f"),
+					cell(c, "pgpin", "pgbouncer", ratio(p, b), "%.2f"),
+					cell(c, "pgpin", "", cpu_of(c, "pgpin"), "%.1f"), cell(c, "pgbouncer", "", cpu_of(c, "pgbouncer"), "%.1f"), f
 			}
 		} else if (mode == "case") {
 			c = want
@@ -528,6 +573,10 @@ summarise() {
 			d = tps_of(c, "direct")
 			for (k = 1; k <= 3; k++) {
 				t = tg[k]; m = tps_of(c, t)
+				if (skip[c, t]) {
+					printf "| %s | — | not run | — | — | — | — | — |\n", t
+					continue
+				}
 				printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", t, fmt(m, "%.0f"),
 					per_round(byround, c, t, "", "%.0f"), fmt(ratio(m, d), "%.2f"),
 					(t == "direct" ? "–" : fmt(cpu_of(c, t), "%.1f")),
@@ -536,10 +585,14 @@ summarise() {
 					errors[c, t] + 0
 			}
 			p = tps_of(c, "pgpin"); b = tps_of(c, "pgbouncer")
-			printf "\npgpin/pgbouncer: TPS %s (per round: %s); CPU per transaction %s (per round: %s).\n\n",
-				fmt(ratio(p, b), "%.2f"), per_round(byround, c, "pgpin", "pgbouncer", "%.2f"),
-				fmt(ratio(cpu_of(c, "pgpin"), cpu_of(c, "pgbouncer")), "%.2f"),
-				per_round(cpuround, c, "pgpin", "pgbouncer", "%.2f")
+			if (skip[c, "pgpin"] || skip[c, "pgbouncer"]) {
+				printf "\n%s\n\n", not_run_note
+			} else {
+				printf "\npgpin/pgbouncer: TPS %s (per round: %s); CPU per transaction %s (per round: %s).\n\n",
+					fmt(ratio(p, b), "%.2f"), per_round(byround, c, "pgpin", "pgbouncer", "%.2f"),
+					fmt(ratio(cpu_of(c, "pgpin"), cpu_of(c, "pgbouncer")), "%.2f"),
+					per_round(cpuround, c, "pgpin", "pgbouncer", "%.2f")
+			}
 		} else if (mode == "targets") {
 			p = tps_of("select_simple", "pgpin"); b = tps_of("select_simple", "pgbouncer")
 			ok = (p != "" && b != "" && p + 0 >= b + 0)
@@ -556,6 +609,11 @@ summarise() {
 			printf "- **%s**: connection storm through pgpin ≥ 8× direct: %s vs %s TPS (×%s; per round: %s).\n",
 				ok ? "met" : "not met", fmt(p, "%.0f"), fmt(d, "%.0f"), fmt(ratio(p, d), "%.2f"),
 				per_round(byround, "storm", "pgpin", "direct", "%.2f")
+			p = tps_of("select_prepared", "pgpin"); b = tps_of("select_simple", "pgbouncer")
+			ok = (p != "" && b != "" && p + 0 >= 1.25 * b)
+			printf "- **%s**: pgpin select-only `-M prepared` TPS ≥ 1.25 × PgBouncer select-only `-M simple` TPS (same run): %s vs %s TPS (×%s; per round: %s).\n",
+				ok ? "met" : "not met", fmt(p, "%.0f"), fmt(b, "%.0f"), fmt(ratio(p, b), "%.2f"),
+				per_round2(byround, "select_prepared", "pgpin", "select_simple", "pgbouncer", "%.2f")
 		}
 	}' "$results"
 }
@@ -573,9 +631,10 @@ report() {
 	fi
 	echo "Generated by \`contrib/bench/run.sh\` on $(date -u '+%Y-%m-%d %H:%M UTC')."
 	echo "pgbench against PostgreSQL directly, through pgpin and through PgBouncer,"
-	echo "$rounds round(s) of ${duration} s runs; each round runs every case against the three"
-	echo "targets one after the other, in an order rotated from round to round and case"
-	echo "to case. Figures are medians over the rounds; ratios are ratios of the medians."
+	echo "$rounds round(s) of ${duration} s runs; each round runs every case against its"
+	echo "targets (all three, but direct and pgpin only for \`-M prepared\`) one after the"
+	echo "other, in an order rotated from round to round and case to case. Figures are"
+	echo "medians over the rounds; ratios are ratios of the medians."
 	echo "See contrib/bench/README.md for how to read this."
 	echo
 	echo "## Machine"
@@ -606,7 +665,9 @@ report() {
 	echo "the proxy's user+system time from /proc/PID/stat ($clk_tck ticks/s) over the run,"
 	echo "divided by the transactions pgbench processed. Failed txns: pgbench's"
 	echo "\"number of failed transactions\", summed over the rounds (\`?\`: a run printed"
-	echo "no count; \`!\`: a run where pgbench exited non-zero)."
+	echo "no count; \`!\`: a run where pgbench exited non-zero). —: not run."
+	echo
+	echo "$not_run_note"
 	echo
 	echo "## Targets"
 	echo
@@ -640,7 +701,11 @@ report() {
 	echo
 	echo '```'
 	for c in "${cases[@]}"; do
-		echo "pgbench -h 127.0.0.1 -p PORT -U $dbuser ${common_args[*]} ${case_args[$c]} $db"
+		if [ "$(targets_of "$c")" = "${targets[*]}" ]; then
+			echo "pgbench -h 127.0.0.1 -p PORT -U $dbuser ${common_args[*]} ${case_args[$c]} $db"
+		else
+			echo "pgbench -h 127.0.0.1 -p PORT -U $dbuser ${common_args[*]} ${case_args[$c]} $db   # $(targets_of "$c" | sed 's/ / and /g') only"
+		fi
 	done
 	echo '```'
 	echo

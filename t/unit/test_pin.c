@@ -35,6 +35,10 @@ Test(pin, session_set_pins)
 	cr_assert_eq(cls("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY").sets, PIN_SET);
 	cr_assert_eq(cls("select 1; SET work_mem = '64MB'").sets, PIN_SET);
 	cr_assert_eq(cls("SELECT set_config('search_path', 'a, b', false)").sets, PIN_SET);
+	/* Comments before the statement do not hide it. */
+	cr_assert_eq(cls("/* app:report */ SET search_path = a").sets, PIN_SET);
+	cr_assert_eq(cls("-- ping\nLISTEN x").sets, PIN_LISTEN);
+	cr_assert_eq(cls("  \n\tset work_mem = 1").sets, PIN_SET);
 }
 
 Test(pin, transaction_scoped_and_reported_settings_do_not_pin)
