@@ -494,7 +494,9 @@ int server_push_req(struct server *s, const struct req *r)
 	s->rq_len++;
 	if (r->kind == RQ_INTERNAL)
 		s->n_internal++;
-	if (r->kind == RQ_FAKE && s->rq_len == 1)
+	/* Its turn has come, unless the reply to the request before it is still
+	 * being relayed: then it is answered when that message is through. */
+	if (r->kind == RQ_FAKE && s->rq_len == 1 && !s->fakes_after_msg)
 		server_answer_fakes(s);
 	return 0;
 }
