@@ -437,6 +437,10 @@ int track_query(struct client *c, uint32_t len)
 		return 1;
 	}
 
+	/* Without a server only a refusal can be answered here; the rest
+	 * waits for the server, and is classified once, then. */
+	if (!s && rt.cfg->pin_session_state != PIN_MODE_ERROR)
+		return 2;
 	struct pin_class pc = pin_classify(sql, sqllen);
 	uint32_t bad = refused(pc);
 	if (bad) {
