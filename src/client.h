@@ -61,6 +61,8 @@ struct client {
 	/* prepared statements: the client's names (track.c) */
 	struct stmt_names names;
 	uint32_t pins;	  /* session state keeping the server (pin.h) */
+	bool stalled;	  /* waiting for the answer to an earlier Parse of a name */
+	uint64_t batch_seq; /* Syncs forwarded so far */
 	bool pin_logged;
 
 	/* relaying client -> server */

@@ -43,6 +43,7 @@
 #include "proto.h"
 #include "runtime.h"
 #include "scram.h"
+#include "track.h"
 
 /* Relay buffering bounds: stop reading one side while the other side's
  * output holds more than this. */
@@ -471,6 +472,10 @@ static void server_answer_fakes(struct server *s)
 		if (s->client) {
 			uint8_t msg[5] = {(uint8_t)r->fake, 0, 0, 0, 4};
 			evbuffer_add(bufferevent_get_output(s->client->bev), msg, sizeof(msg));
+			if (r->client_name && r->type == 'P')
+				track_parse_done(s->client, r->client_name, r->stmt, true);
+			else if (r->client_name && r->type == 'C')
+				track_close_done(s->client, r->client_name, r->stmt, true);
 		}
 		req_pop(s);
 	}
@@ -515,12 +520,14 @@ static void req_undo(struct server *s, struct req *r)
 	struct client *c = s->client;
 
 	if (r->type == 'P' && r->stmt) {
-		if (r->client_name && c && stmt_names_get(&c->names, r->client_name) == r->stmt)
-			stmt_names_remove(&c->names, r->client_name);
-		if (r->kind != RQ_FAKE)
+		if (r->client_name && c)
+			track_parse_done(c, r->client_name, r->stmt, false);
+		if (r->added_cache)
 			stmt_cache_remove(&s->stmts, r->stmt); /* never prepared */
 	} else if (r->type == 'C' && r->kind == RQ_SKIP && r->stmt) {
 		stmt_cache_add(&s->stmts, r->stmt); /* the eviction never ran */
+	} else if (r->type == 'C' && r->kind == RQ_FAKE && r->client_name && c) {
+		track_close_done(c, r->client_name, r->stmt, false);
 	}
 }
 
@@ -697,8 +704,11 @@ static bool server_reply(struct server *s, char type, uint32_t len)
 	}
 	case '1':
 		completes = r->type == 'P';
-		if (completes && r->stmt)
+		if (completes && r->stmt) {
 			r->stmt->validated = true;
+			if (r->client_name && c)
+				track_parse_done(c, r->client_name, r->stmt, true);
+		}
 		break;
 	case '2':
 		completes = r->type == 'B';
@@ -726,11 +736,8 @@ static bool server_reply(struct server *s, char type, uint32_t len)
 				if (!(msg = server_pullup(s, len)))
 					return false;
 				if (strcmp((const char *)msg + 5, "DISCARD ALL") == 0 ||
-				    strcmp((const char *)msg + 5, "DEALLOCATE ALL") == 0) {
-					server_forget_statements(s);
-					if (c && r->kind == RQ_FORWARD)
-						stmt_names_clear(&c->names);
-				}
+				    strcmp((const char *)msg + 5, "DEALLOCATE ALL") == 0)
+					track_forget_all(s, r->kind == RQ_FORWARD);
 			}
 		}
 		/* fall through */
@@ -760,6 +767,110 @@ static bool server_reply(struct server *s, char type, uint32_t len)
 	return true;
 }
 
+/*
+ * The fast path of relaying: replies to the client's own requests that need
+ * no more than queue bookkeeping (DataRow, RowDescription, CommandComplete,
+ * ParseComplete, ...) are scanned in place and moved to the client in one
+ * piece.  Anything else (ReadyForQuery, errors, ParameterStatus, a message
+ * not yet complete, a request that is not the client's) stops the scan and
+ * is left to server_reply().
+ */
+static void server_relay_batch(struct server *s)
+{
+	struct evbuffer *in = bufferevent_get_input(s->bev);
+	struct evbuffer *out = bufferevent_get_output(s->client->bev);
+	size_t avail = evbuffer_get_length(in);
+	size_t span = avail < 65536 ? avail : 65536;
+	size_t off = 0;
+	bool popped = false;
+
+	if (span < 5 || evbuffer_get_length(out) >= RELAY_HIGH_WATER)
+		return;
+	const uint8_t *p = evbuffer_pullup(in, (ssize_t)span);
+	if (!p)
+		return;
+	for (;;) {
+		struct req *r = req_front(s);
+		if (!r || r->kind != RQ_FORWARD || span - off < 5)
+			break;
+		char type = (char)p[off];
+		uint32_t len = proto_get_u32(p + off + 1);
+		if (len < 4 || (size_t)len + 1 > span - off)
+			break;
+		bool completes;
+		switch (type) {
+		case 'D':
+			if (r->type != 'E' && r->type != 'Q' && r->type != 'F')
+				goto stop;
+			completes = false;
+			break;
+		case 'T':
+			if (r->type != 'D' && r->type != 'Q')
+				goto stop;
+			completes = r->type == 'D';
+			break;
+		case 'n':
+			if (r->type != 'D')
+				goto stop;
+			completes = true;
+			break;
+		case 't':
+			if (r->type != 'D')
+				goto stop;
+			completes = false;
+			break;
+		case 'C':
+			/* DISCARD ALL / DEALLOCATE ALL need server_reply(). */
+			if (len == 4 + sizeof("DISCARD ALL") || len == 4 + sizeof("DEALLOCATE ALL"))
+				goto stop;
+			/* fall through */
+		case 'I':
+		case 's':
+			if (r->type == 'E')
+				completes = true;
+			else if (r->type == 'Q' && type != 's')
+				completes = false;
+			else
+				goto stop;
+			break;
+		case '1':
+			if (r->type != 'P')
+				goto stop;
+			if (r->stmt) {
+				r->stmt->validated = true;
+				if (r->client_name)
+					track_parse_done(s->client, r->client_name, r->stmt, true);
+			}
+			completes = true;
+			break;
+		case '2':
+			if (r->type != 'B')
+				goto stop;
+			completes = true;
+			break;
+		case '3':
+			if (r->type != 'C')
+				goto stop;
+			completes = true;
+			break;
+		default:
+			goto stop;
+		}
+		off += (size_t)len + 1;
+		if (completes) {
+			req_pop(s);
+			popped = true;
+		}
+	}
+stop:
+	if (off) {
+		evbuffer_remove_buffer(in, out, off);
+		s->pool->stats.bytes_out += off;
+	}
+	if (popped)
+		server_answer_fakes(s);
+}
+
 static void server_process_loop(struct server *s)
 {
 	struct evbuffer *in;
@@ -787,6 +898,14 @@ static void server_process_loop(struct server *s)
 				server_answer_fakes(s);
 			}
 			continue;
+		}
+
+		if (s->client && s->rq_len && !s->fakes_after_msg && s->state == SV_ACTIVE) {
+			size_t before = avail;
+			server_relay_batch(s);
+			avail = evbuffer_get_length(in);
+			if (avail != before)
+				continue;
 		}
 
 		uint8_t hdr[5];

@@ -44,6 +44,7 @@ struct req {
 	char fake;	    /* RQ_FAKE: the reply to synthesize */
 	bool describe_stmt; /* 'D' of a statement: ParameterDescription comes first */
 	bool local_error;   /* the server's error is replaced by error_* below */
+	bool added_cache;   /* 'P': this request put stmt in the server's cache */
 	struct stmt *stmt;  /* 'P': prepared under stmt->name; undone on failure */
 	char *client_name;  /* 'P': the client's name for it; undone on failure */
 	char *error_msg;    /* local_error: message; error_code: SQLSTATE */

@@ -182,15 +182,21 @@ void stmt_names_clear(struct stmt_names *n)
 
 #define NAME_HASH(e) hash_bytes((e)->name, strlen((e)->name))
 
-struct stmt *stmt_names_get(const struct stmt_names *n, const char *name)
+struct stmt_name *stmt_names_entry(const struct stmt_names *n, const char *name)
 {
 	if (!n->nbuckets)
 		return NULL;
 	uint32_t h = hash_bytes(name, strlen(name));
 	for (struct stmt_name *e = n->buckets[h & (n->nbuckets - 1)]; e; e = e->hnext)
 		if (strcmp(e->name, name) == 0)
-			return e->stmt;
+			return e;
 	return NULL;
+}
+
+struct stmt *stmt_names_get(const struct stmt_names *n, const char *name)
+{
+	struct stmt_name *e = stmt_names_entry(n, name);
+	return e ? e->stmt : NULL;
 }
 
 int stmt_names_add(struct stmt_names *n, const char *name, struct stmt *stmt)
@@ -214,6 +220,8 @@ int stmt_names_add(struct stmt_names *n, const char *name, struct stmt *stmt)
 	}
 	memcpy(e->name, name, len + 1);
 	e->stmt = stmt;
+	e->confirmed = false;
+	e->closing = false;
 	stmt_ref(stmt);
 	size_t b = hash_bytes(name, len) & (n->nbuckets - 1);
 	e->hnext = n->buckets[b];

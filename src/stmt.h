@@ -63,7 +63,10 @@ const char *stmt_query(const struct stmt *s);
 struct stmt_name {
 	struct stmt_name *hnext;
 	struct stmt *stmt;
-	char name[]; /* NUL-terminated */
+	bool confirmed; /* its Parse has been answered (not merely sent) */
+	bool closing;	/* a Close of it is queued, not yet answered */
+	uint64_t batch; /* the client's batch (Syncs sent) the Parse was in */
+	char name[];	/* NUL-terminated */
 };
 
 struct stmt_names {
@@ -78,6 +81,7 @@ void stmt_names_clear(struct stmt_names *n);
  * distinguished by errno == ENOMEM). */
 int stmt_names_add(struct stmt_names *n, const char *name, struct stmt *stmt);
 struct stmt *stmt_names_get(const struct stmt_names *n, const char *name);
+struct stmt_name *stmt_names_entry(const struct stmt_names *n, const char *name);
 /* Drops the name and its reference; false if there was no such name. */
 bool stmt_names_remove(struct stmt_names *n, const char *name);
 

@@ -18,6 +18,7 @@
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
+#include <event2/event.h>
 
 #include "client.h"
 #include "config.h"
@@ -134,7 +135,7 @@ static int ensure_prepared(struct server *s, struct stmt *st)
 	}
 	if (evict_if_needed(s) < 0)
 		return -1;
-	struct req r = {.type = 'P', .kind = RQ_SKIP, .stmt = st};
+	struct req r = {.type = 'P', .kind = RQ_SKIP, .stmt = st, .added_cache = true};
 	stmt_ref(st);
 	if (server_push_req(s, &r) < 0) {
 		stmt_unref(st);
@@ -161,7 +162,7 @@ static int local_error(struct client *c, const char *sqlstate, const char *fmt, 
 {
 	struct server *s = c->server;
 	char msg[300];
-	static const uint8_t bad[] = "pgpin\0\0"; /* a syntax error, no parameters */
+	static const uint8_t bad[] = "pgpin\0\0\0"; /* a syntax error, no parameters */
 
 	snprintf(msg, sizeof(msg), fmt, name);
 	struct req r = {.type = 'P', .kind = RQ_SKIP, .local_error = true, .error_code = sqlstate};
@@ -208,6 +209,78 @@ static void refusal_message(char *buf, size_t len, uint32_t flags)
 		 pin_name(flags));
 }
 
+/*
+ * A name whose defining Parse is still in flight: whether a second Parse
+ * of it is a duplicate, or a Bind of it finds it, depends on whether the
+ * first succeeds.  PostgreSQL knows; pgpin waits for the answer rather than
+ * guess (track_parse_done() resumes).
+ */
+static bool name_unsettled(struct client *c, const char *name)
+{
+	struct stmt_name *e = stmt_names_entry(&c->names, name);
+	/* Within the Parse's own batch there is nothing to wait for: if it
+	 * fails, the server skips the rest of the batch anyway.  A queued
+	 * Close may still be skipped, so a new Parse of the name waits. */
+	if (e && ((!e->confirmed && e->batch != c->batch_seq) || e->closing)) {
+		c->stalled = true;
+		return true;
+	}
+	return false;
+}
+
+static void resume_stalled(struct client *c)
+{
+	if (c->stalled) {
+		c->stalled = false;
+		bufferevent_trigger(c->bev, EV_READ,
+				    BEV_TRIG_IGNORE_WATERMARKS | BEV_TRIG_DEFER_CALLBACKS);
+	}
+}
+
+void track_parse_done(struct client *c, const char *name, struct stmt *st, bool ok)
+{
+	struct stmt_name *e = stmt_names_entry(&c->names, name);
+	if (e && e->stmt == st) {
+		if (ok)
+			e->confirmed = true;
+		else
+			stmt_names_remove(&c->names, name);
+	}
+	resume_stalled(c);
+}
+
+void track_close_done(struct client *c, const char *name, struct stmt *st, bool ok)
+{
+	struct stmt_name *e = stmt_names_entry(&c->names, name);
+	if (e && e->stmt == st && e->closing) {
+		if (ok)
+			stmt_names_remove(&c->names, name);
+		else
+			e->closing = false;
+	}
+	resume_stalled(c);
+}
+
+void track_forget_all(struct server *s, bool client_too)
+{
+	struct client *c = s->client;
+
+	server_forget_statements(s);
+	if (client_too && c)
+		stmt_names_clear(&c->names);
+	/* Parses queued behind the command run after it: they stand. */
+	for (uint32_t i = 0; i < s->rq_len; i++) {
+		struct req *r = &s->rq[(s->rq_head + i) & (s->rq_cap - 1)];
+		if (r->type != 'P' || !r->stmt)
+			continue;
+		if (r->kind != RQ_FAKE && r->added_cache)
+			stmt_cache_add(&s->stmts, r->stmt);
+		if (client_too && c && r->client_name &&
+		    stmt_names_add(&c->names, r->client_name, r->stmt) == 0)
+			stmt_names_entry(&c->names, r->client_name)->batch = c->batch_seq;
+	}
+}
+
 /* Parse: name\0 query\0 int16 n, n x int32 */
 static int track_parse(struct client *c, uint32_t len)
 {
@@ -246,9 +319,20 @@ static int track_parse(struct client *c, uint32_t len)
 	const uint8_t *key = msg + 5 + rd.pos;
 	uint32_t keylen = len - 4 - (uint32_t)rd.pos;
 
+	if (name_unsettled(c, name))
+		return 0;
 	if (stmt_names_get(&c->names, name)) {
-		if (local_error(c, "42P05", "prepared statement \"%s\" already exists", name) < 0)
+		if (s->txn_status == 'E') {
+			/* In an aborted transaction PostgreSQL says so first. */
+			static const uint8_t valid[] = "SELECT 1\0\0\0";
+			struct req r = {.type = 'P', .kind = RQ_SKIP};
+			if (server_push_req(s, &r) < 0)
+				goto oom;
+			send_parse(s, "pgpin_invalid", valid, sizeof(valid) - 1);
+		} else if (local_error(c, "42P05", "prepared statement \"%s\" already exists",
+				       name) < 0) {
 			goto oom;
+		}
 		evbuffer_drain(in, len + 1);
 		return 1;
 	}
@@ -272,13 +356,20 @@ static int track_parse(struct client *c, uint32_t len)
 		stmt_unref(st);
 		goto oom;
 	}
+	stmt_names_entry(&c->names, name)->batch = c->batch_seq;
 	struct req r = {.type = 'P', .stmt = st, .client_name = strdup(name)};
 	if (!r.client_name) {
 		stmt_unref(st);
 		goto oom;
 	}
 	struct stmt_cached *e = stmt_cache_get(&s->stmts, st);
-	if (e) {
+	if (e && s->txn_status == 'E') {
+		/* An aborted transaction: the server must answer (25P02). */
+		r.kind = RQ_FORWARD;
+		if (server_push_req(s, &r) < 0)
+			goto oom_req;
+		send_parse(s, e->alias, key, keylen);
+	} else if (e) {
 		/* The server has it already: answer ParseComplete ourselves. */
 		e->used_gen = s->batch_gen;
 		r.kind = RQ_FAKE;
@@ -290,6 +381,7 @@ static int track_parse(struct client *c, uint32_t len)
 		if (evict_if_needed(s) < 0)
 			goto oom_req;
 		r.kind = RQ_FORWARD;
+		r.added_cache = true;
 		if (server_push_req(s, &r) < 0)
 			goto oom_req;
 		if (!(e = cache_add(s, st)))
@@ -361,15 +453,33 @@ static int track_bind_describe(struct client *c, char type, uint32_t len)
 		/* Close of a statement: the client forgets the name, the server
 		 * keeps it for others.  CloseComplete even for unknown names,
 		 * as PostgreSQL answers. */
-		stmt_names_remove(&c->names, name);
 		struct req r = {.type = 'C', .kind = RQ_FAKE, .fake = '3'};
-		if (server_push_req(s, &r) < 0)
+		struct stmt_name *e = stmt_names_entry(&c->names, name);
+		if (e && !e->closing) {
+			/* The name goes when the CloseComplete is due, not
+			 * before: an error earlier in the batch skips the Close. */
+			e->closing = true;
+			r.stmt = e->stmt;
+			stmt_ref(r.stmt);
+			if (!(r.client_name = strdup(name))) {
+				stmt_unref(r.stmt);
+				goto oom;
+			}
+		}
+		if (server_push_req(s, &r) < 0) {
+			stmt_unref(r.stmt);
+			free(r.client_name);
 			goto oom;
+		}
 		evbuffer_drain(in, len + 1);
 		return 1;
 	}
 
-	struct stmt *st = stmt_names_get(&c->names, name);
+	if (name_unsettled(c, name) && !stmt_names_entry(&c->names, name)->closing)
+		return 0;
+	c->stalled = false;
+	struct stmt_name *ne = stmt_names_entry(&c->names, name);
+	struct stmt *st = ne && !ne->closing ? ne->stmt : NULL;
 	if (!st) {
 		if (local_error(c, "26000", "prepared statement \"%s\" does not exist", name) < 0)
 			goto oom;
@@ -482,6 +592,7 @@ int track_end_batch(struct client *c)
 	struct server *s = c->server;
 	struct stmt_cached *e;
 
+	c->batch_seq++;
 	if (!rt.cfg->backend_is_pooler || !track_enabled(c))
 		return 0;
 	TAILQ_FOREACH(e, &s->stmts.lru, lru) {
@@ -593,6 +704,7 @@ int track_unlinked(struct client *c, char type, uint32_t len)
 			client_fatal(c, "53200", "out of memory");
 			return -1;
 		}
+		stmt_names_entry(&c->names, name)->confirmed = true;
 		c->pool->stats.client_parses++;
 		c->pool->stats.cache_hits++;
 		local_reply(c, '1');

@@ -19,6 +19,8 @@
 #include <stdint.h>
 
 struct client;
+struct stmt;
+struct server;
 
 /* Whether a client's statements are tracked (transaction or statement
  * pooling, and max_prepared_statements > 0). */
@@ -42,6 +44,19 @@ int track_message(struct client *c, char type, uint32_t len);
  * closed.
  */
 int track_query(struct client *c, uint32_t len);
+
+/*
+ * The server answered (or skipped) the Parse that defined a client's name:
+ * record it, and let a client waiting on that answer go on.
+ */
+void track_parse_done(struct client *c, const char *name, struct stmt *st, bool ok);
+/* Likewise for a Close of a client's name: answered (the name goes) or
+ * skipped after an error (the name stays). */
+void track_close_done(struct client *c, const char *name, struct stmt *st, bool ok);
+/* After DISCARD ALL / DEALLOCATE ALL ran on s: forget the client's names
+ * and the server's statements, except those Parse requests still queued
+ * behind it will create. */
+void track_forget_all(struct server *s, bool client_too);
 
 /*
  * The client's Sync is about to go to the server.  When the backend is
