@@ -281,6 +281,26 @@ void track_forget_all(struct server *s, bool client_too)
 	}
 }
 
+/*
+ * DEALLOCATE of one of the client's protocol-level names, for the server to
+ * run: the statement is made present and deallocated there under its
+ * server-side name (and leaves that server's cache), so the command
+ * succeeds or fails just where PostgreSQL's would (25P02 in an aborted
+ * transaction), and the client's name goes.  Returns the SQL, in buf.
+ */
+static const char *deallocate_sql(struct client *c, const char *name, char *buf, size_t len)
+{
+	struct server *s = c->server;
+	struct stmt *st = stmt_names_get(&c->names, name);
+
+	if (!st || ensure_prepared(s, st) < 0)
+		return NULL;
+	snprintf(buf, len, "DEALLOCATE \"%s\"", stmt_cache_get(&s->stmts, st)->alias);
+	stmt_cache_remove(&s->stmts, st);
+	stmt_names_remove(&c->names, name);
+	return buf;
+}
+
 /* Parse: name\0 query\0 int16 n, n x int32 */
 static int track_parse(struct client *c, uint32_t len)
 {
@@ -313,6 +333,21 @@ static int track_parse(struct client *c, uint32_t len)
 		apply_pins(c, pc);
 		if (push_forward(s, 'P', false) < 0)
 			goto oom;
+		/* psycopg deallocates its statements with an unnamed Parse. */
+		char dname[256], sql[320];
+		const char *dsql;
+		if (pin_parse_deallocate(q, strnlen(q, len - 4 - rd.pos), dname, sizeof(dname)) &&
+		    (dsql = deallocate_sql(c, dname, sql, sizeof(sql)))) {
+			static const uint8_t no_params[2] = {0, 0};
+			uint8_t hdr[6] = {'P'};
+			size_t qlen = strlen(dsql) + 1;
+			proto_put_u32(hdr + 1, (uint32_t)(4 + 1 + qlen + 2));
+			server_out(s, hdr, 6); /* hdr[5] = 0: the unnamed statement */
+			server_out(s, dsql, qlen);
+			server_out(s, no_params, 2);
+			evbuffer_drain(in, len + 1);
+			return 1;
+		}
 		evbuffer_remove_buffer(in, bufferevent_get_output(s->bev), len + 1);
 		return 1;
 	}
@@ -533,6 +568,28 @@ int track_query(struct client *c, uint32_t len)
 	size_t sqllen = len - 4;
 
 	/* pgx v4 deallocates its own statements by name in SQL. */
+	if (pin_parse_deallocate(sql, sqllen, name, sizeof(name)) &&
+	    stmt_names_get(&c->names, name) && s &&
+	    (server_busy(s) || s->txn_status == 'E')) {
+		/* Replies still due, or an aborted transaction: the server
+		 * must answer it, in its turn. */
+		char rewritten[320];
+		const char *dsql = deallocate_sql(c, name, rewritten, sizeof(rewritten));
+		if (dsql) {
+			uint8_t hdr[5] = {'Q'};
+			size_t qlen = strlen(dsql) + 1;
+			struct req r = {.type = 'Q', .kind = RQ_FORWARD};
+			if (server_push_req(s, &r) < 0) {
+				client_fatal(c, "53200", "out of memory");
+				return -1;
+			}
+			proto_put_u32(hdr + 1, (uint32_t)(4 + qlen));
+			server_out(s, hdr, 5);
+			server_out(s, dsql, qlen);
+			evbuffer_drain(in, len + 1);
+			return 1;
+		}
+	}
 	if (pin_parse_deallocate(sql, sqllen, name, sizeof(name)) &&
 	    stmt_names_get(&c->names, name) && (!s || !server_busy(s))) {
 		stmt_names_remove(&c->names, name);
