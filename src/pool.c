@@ -361,13 +361,14 @@ void pool_log_stats(struct pool *p, double period)
 	log_info("stats: pool %s: %.1f xact/s, %.1f query/s, in %.1f kB/s, out %.1f kB/s, "
 		 "avg wait %.3f ms, servers %d idle %d used, %d clients waiting; "
 		 "statements: %zu known, %llu client parses, %llu server parses (%llu injected), "
-		 "%llu answered by pgpin, %llu evicted",
+		 "%llu answered by pgpin, %llu evicted; %llu clients pinned",
 		 p->key, st->xacts / period, st->queries / period, st->bytes_in / 1024.0 / period,
 		 st->bytes_out / 1024.0 / period,
 		 st->waits ? st->wait_us / 1000.0 / (double)st->waits : 0.0, idle, used,
 		 p->n_waiting, p->registry.count, (unsigned long long)st->client_parses,
 		 (unsigned long long)st->server_parses, (unsigned long long)st->injected_parses,
-		 (unsigned long long)st->cache_hits, (unsigned long long)st->evictions);
+		 (unsigned long long)st->cache_hits, (unsigned long long)st->evictions,
+		 (unsigned long long)st->pins);
 	memset(st, 0, sizeof(*st));
 }
 
