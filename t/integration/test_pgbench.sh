@@ -76,5 +76,23 @@ it_is "the balances still add up" \
 
 it_ok "pgpin still runs" kill -0 "$IT_PGPIN_PID"
 it_ok "pgpin exits on SIGTERM" it_stop_pgpin "$IT_PGPIN_PID"
+
+# Prepared statements through 4 servers, TPC-B and select-only, with the
+# statistics line that shows what the statement tracking did.
+it_start_pgpin --datastore-endpoint "$IT_ENDPOINT" --pool-mode transaction --pool-size 4 \
+	--max-client-conn 100 --log-level info --stats-period 1 || { it_fail "pgpin starts"; it_done; }
+port=$IT_PGPIN_PORT
+out=$(pgbench -M prepared -c 20 -j 2 -T 8 -n 2>&1)
+check_run "prepared TPC-B, 20 clients, pool size 4" "$out" $?
+out=$(pgbench -M prepared -S -c 20 -j 2 -T 8 -n 2>&1)
+check_run "prepared select-only, 20 clients, pool size 4" "$out" $?
+sleep 1.5
+stats=$(grep 'statements:' "$IT_PGPIN_LOG" | tail -n 1)
+it_note "$stats"
+it_like "the stats line counts the statements pgpin answered itself" "$(grep 'statements:' "$IT_PGPIN_LOG")" \
+	'[1-9][0-9]* answered by pgpin'
+it_like "the stats line counts injected Parses" "$(grep 'statements:' "$IT_PGPIN_LOG")" \
+	'server parses \([1-9][0-9]* injected\)'
+it_ok "pgpin exits on SIGTERM" it_stop_pgpin "$IT_PGPIN_PID"
 it_no_sanitizer_reports
 it_done
