@@ -10,11 +10,12 @@
  *                  v                                        SV_ACTIVE
  *              SV_CLOSED <------------- error, EOF, timeout ------+
  *
- * In SV_ACTIVE the server either relays to its linked client or runs
- * internal queries (reset, rollback, health check, session parameters).
- * Replies to internal queries always come before replies to anything the
- * client sent after them, because a server answers in order; so
- * internal_ready counts the ReadyForQuery messages to swallow first.
+ * In SV_ACTIVE the server relays to its linked client, runs internal
+ * queries (reset, rollback, health check, session parameters), or both.
+ * A server answers in order, so a queue of outstanding requests (struct
+ * req) says whom each reply is for: the client (FORWARD), nobody (SKIP,
+ * INTERNAL: what pgpin sent itself), or a reply pgpin makes up in its turn
+ * (FAKE).  doc/statements.md tells the whole story.
  *
  * Relaying is streamed: a message is never held whole unless pgpin must
  * read it (ReadyForQuery, ParameterStatus, login messages, errors of
