@@ -611,13 +611,57 @@ static void server_error_reply(struct server *s, struct req *r, const uint8_t *m
  * linked.  Returns false when the caller must stop (message incomplete, or
  * the server was closed).
  */
+/*
+ * How a reply of a given type relates to the request at the front of the
+ * queue: part of its answer, its last message, or proof that pgpin and the
+ * server disagree about what was asked.  ErrorResponse, ReadyForQuery and
+ * the messages that answer no request are handled by server_reply() itself.
+ */
+enum reply_fit { FIT_PART, FIT_COMPLETES, FIT_WRONG };
+
+static enum reply_fit reply_fit(char req_type, char type)
+{
+	switch (type) {
+	case '1': /* ParseComplete */
+		return req_type == 'P' ? FIT_COMPLETES : FIT_WRONG;
+	case '2': /* BindComplete */
+		return req_type == 'B' ? FIT_COMPLETES : FIT_WRONG;
+	case '3': /* CloseComplete */
+		return req_type == 'C' ? FIT_COMPLETES : FIT_WRONG;
+	case 't': /* ParameterDescription: a Describe of a statement goes on */
+		return req_type == 'D' ? FIT_PART : FIT_WRONG;
+	case 'T': /* RowDescription */
+	case 'n': /* NoData */
+		if (req_type == 'D')
+			return FIT_COMPLETES;
+		return req_type == 'E' || req_type == 'Q' ? FIT_PART : FIT_WRONG;
+	case 'C': /* CommandComplete */
+	case 'I': /* EmptyQueryResponse */
+	case 's': /* PortalSuspended */
+		if (req_type == 'E')
+			return FIT_COMPLETES;
+		return req_type == 'Q' || req_type == 'F' ? FIT_PART : FIT_WRONG;
+	default: /* DataRow, COPY, FunctionCallResponse... */
+		return FIT_PART;
+	}
+}
+
+/* A ParseComplete answered r: the statement is known good, the name settled. */
+static void reply_parse_complete(struct server *s, struct req *r)
+{
+	if (!r->stmt)
+		return;
+	r->stmt->validated = true;
+	if (r->client_name && s->client)
+		track_parse_done(s->client, r->client_name, r->stmt, true);
+}
+
 static bool server_reply(struct server *s, char type, uint32_t len)
 {
 	struct evbuffer *in = bufferevent_get_input(s->bev);
 	struct req *r = req_front(s);
 	struct client *c = s->client;
 	const uint8_t *msg;
-	bool completes = false;
 
 	log_debug("server %s pid %u: reply '%c' (%u bytes) to request '%c'/%d of %u%s", s->addr,
 		  s->be_pid, type, len, r ? r->type : '-', r ? r->kind : -1, s->rq_len,
@@ -679,8 +723,10 @@ static bool server_reply(struct server *s, char type, uint32_t len)
 			server_close(s, "malformed ReadyForQuery from server");
 			return false;
 		}
-		if (r->type != 'S' && r->type != 'Q' && r->type != 'F')
-			break; /* desynchronized: handled below */
+		if (r->type != 'S' && r->type != 'Q' && r->type != 'F') {
+			server_close(s, "protocol desynchronized (ReadyForQuery out of turn)");
+			return false;
+		}
 		if (!(msg = server_pullup(s, len)))
 			return false;
 		s->txn_status = (char)msg[5];
@@ -703,65 +749,34 @@ static bool server_reply(struct server *s, char type, uint32_t len)
 		}
 		return true;
 	}
-	case '1':
-		completes = r->type == 'P';
-		if (completes && r->stmt) {
-			r->stmt->validated = true;
-			if (r->client_name && c)
-				track_parse_done(c, r->client_name, r->stmt, true);
-		}
-		break;
-	case '2':
-		completes = r->type == 'B';
-		break;
-	case '3':
-		completes = r->type == 'C';
-		break;
-	case 't':
-		completes = false;
-		if (r->type != 'D')
-			r = NULL;
-		break;
-	case 'T':
-	case 'n':
-		completes = r->type == 'D';
-		if (!completes && r->type != 'E' && r->type != 'Q')
-			r = NULL;
-		break;
 	case 'C':
-		if (r->type == 'E' || r->type == 'Q') {
-			/* DISCARD ALL and DEALLOCATE ALL drop every prepared
-			 * statement of the session, on the server and for the
-			 * client that ran them. */
-			if (len == 4 + sizeof("DISCARD ALL") || len == 4 + sizeof("DEALLOCATE ALL")) {
-				if (!(msg = server_pullup(s, len)))
-					return false;
-				if (strcmp((const char *)msg + 5, "DISCARD ALL") == 0 ||
-				    strcmp((const char *)msg + 5, "DEALLOCATE ALL") == 0)
-					track_forget_all(s, r->kind == RQ_FORWARD);
-			}
+		/* DISCARD ALL and DEALLOCATE ALL drop every prepared statement
+		 * of the session, on the server and for the client that ran them. */
+		if ((r->type == 'E' || r->type == 'Q') &&
+		    (len == 4 + sizeof("DISCARD ALL") || len == 4 + sizeof("DEALLOCATE ALL"))) {
+			if (!(msg = server_pullup(s, len)))
+				return false;
+			if (strcmp((const char *)msg + 5, "DISCARD ALL") == 0 ||
+			    strcmp((const char *)msg + 5, "DEALLOCATE ALL") == 0)
+				track_forget_all(s, r->kind == RQ_FORWARD);
 		}
-		/* fall through */
-	case 'I':
-	case 's':
-		completes = r->type == 'E';
-		if (!completes && r->type != 'Q' && r->type != 'F')
-			r = NULL;
 		break;
 	default:
-		/* DataRow, COPY, FunctionCallResponse...: part of a reply */
 		break;
 	}
-	if (!r || (completes == false && (type == '1' || type == '2' || type == '3'))) {
+	enum reply_fit fit = reply_fit(r->type, type);
+	if (fit == FIT_WRONG) {
 		char why[80];
 		snprintf(why, sizeof(why), "protocol desynchronized (reply '%c' to request '%c')",
-			 type, req_front(s) ? req_front(s)->type : '-');
+			 type, r->type);
 		server_close(s, why);
 		return false;
 	}
+	if (type == '1')
+		reply_parse_complete(s, r);
 	s->fwd_remaining = len + 1;
 	s->fwd_drop = !(r->kind == RQ_FORWARD && c);
-	if (completes) {
+	if (fit == FIT_COMPLETES) {
 		req_pop(s);
 		s->fakes_after_msg = true; /* once this message is relayed */
 	}
@@ -798,72 +813,25 @@ static void server_relay_batch(struct server *s)
 		uint32_t len = proto_get_u32(p + off + 1);
 		if (len < 4 || (size_t)len + 1 > span - off)
 			break;
-		bool completes;
-		switch (type) {
-		case 'D':
-			if (r->type != 'E' && r->type != 'Q' && r->type != 'F')
-				goto stop;
-			completes = false;
+		/* Only what needs nothing but bookkeeping; the rest, and any
+		 * disagreement, is server_reply()'s. */
+		if (!strchr("DTntCIs123", type) || type == '\0')
 			break;
-		case 'T':
-			if (r->type != 'D' && r->type != 'Q')
-				goto stop;
-			completes = r->type == 'D';
+		if (type == 'C' &&
+		    (len == 4 + sizeof("DISCARD ALL") || len == 4 + sizeof("DEALLOCATE ALL")))
 			break;
-		case 'n':
-			if (r->type != 'D')
-				goto stop;
-			completes = true;
+		enum reply_fit fit = reply_fit(r->type, type);
+		if (fit == FIT_WRONG)
 			break;
-		case 't':
-			if (r->type != 'D')
-				goto stop;
-			completes = false;
-			break;
-		case 'C':
-			/* DISCARD ALL / DEALLOCATE ALL need server_reply(). */
-			if (len == 4 + sizeof("DISCARD ALL") || len == 4 + sizeof("DEALLOCATE ALL"))
-				goto stop;
-			/* fall through */
-		case 'I':
-		case 's':
-			if (r->type == 'E')
-				completes = true;
-			else if (r->type == 'Q' && type != 's')
-				completes = false;
-			else
-				goto stop;
-			break;
-		case '1':
-			if (r->type != 'P')
-				goto stop;
-			if (r->stmt) {
-				r->stmt->validated = true;
-				if (r->client_name)
-					track_parse_done(s->client, r->client_name, r->stmt, true);
-			}
-			completes = true;
-			break;
-		case '2':
-			if (r->type != 'B')
-				goto stop;
-			completes = true;
-			break;
-		case '3':
-			if (r->type != 'C')
-				goto stop;
-			completes = true;
-			break;
-		default:
-			goto stop;
-		}
+		if (type == '1')
+			reply_parse_complete(s, r);
+		bool completes = fit == FIT_COMPLETES;
 		off += (size_t)len + 1;
 		if (completes) {
 			req_pop(s);
 			popped = true;
 		}
 	}
-stop:
 	if (off) {
 		evbuffer_remove_buffer(in, out, off);
 		s->pool->stats.bytes_out += off;

@@ -42,7 +42,6 @@ struct req {
 	char type;	    /* 'P' 'B' 'D' 'E' 'C' 'S' 'Q' 'F' */
 	uint8_t kind;	    /* enum req_kind */
 	char fake;	    /* RQ_FAKE: the reply to synthesize */
-	bool describe_stmt; /* 'D' of a statement: ParameterDescription comes first */
 	bool local_error;   /* the server's error is replaced by error_* below */
 	bool added_cache;   /* 'P': this request put stmt in the server's cache */
 	struct stmt *stmt;  /* 'P': prepared under stmt->name; undone on failure */

@@ -176,9 +176,9 @@ static int local_error(struct client *c, const char *sqlstate, const char *fmt, 
 	return 0;
 }
 
-static int push_forward(struct server *s, char type, bool describe_stmt)
+static int push_forward(struct server *s, char type)
 {
-	struct req r = {.type = type, .kind = RQ_FORWARD, .describe_stmt = describe_stmt};
+	struct req r = {.type = type, .kind = RQ_FORWARD};
 	return server_push_req(s, &r);
 }
 
@@ -331,7 +331,7 @@ static int track_parse(struct client *c, uint32_t len)
 			return 1;
 		}
 		apply_pins(c, pc);
-		if (push_forward(s, 'P', false) < 0)
+		if (push_forward(s, 'P') < 0)
 			goto oom;
 		/* psycopg deallocates its statements with an unnamed Parse. */
 		char dname[256], sql[320];
@@ -479,7 +479,7 @@ static int track_bind_describe(struct client *c, char type, uint32_t len)
 		s->pool->stats.binds++;
 	if (kind == 'P' || !*name) {
 		/* Portals and the unnamed statement pass through. */
-		if (push_forward(s, type, type == 'D' && kind == 'S') < 0)
+		if (push_forward(s, type) < 0)
 			goto oom;
 		c->fwd_remaining = len + 1;
 		return 1;
@@ -525,7 +525,7 @@ static int track_bind_describe(struct client *c, char type, uint32_t len)
 	if (type == 'B' && st->pin_class > 0)
 		apply_pins(c, (struct pin_class){(uint32_t)st->pin_class & 0xff,
 						 (uint32_t)st->pin_class >> 8});
-	if (ensure_prepared(s, st) < 0 || push_forward(s, type, type == 'D') < 0)
+	if (ensure_prepared(s, st) < 0 || push_forward(s, type) < 0)
 		goto oom;
 	const char *alias = stmt_cache_get(&s->stmts, st)->alias;
 
