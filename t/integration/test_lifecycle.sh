@@ -3,7 +3,8 @@
 # SIGHUP: min_pool_size keeps servers open, server_idle_timeout and
 # server_lifetime retire them, the health check runs before a server idle
 # for server_check_delay is lent again, a server the backend dropped is not
-# lent, and a reload applies a new configuration or keeps the old one.
+# lent, a reload applies a new configuration or keeps the old one, and the
+# login, connect and shutdown timeouts end what would otherwise hang.
 # Run through t/integration/run.sh.
 
 set -u
@@ -108,6 +109,54 @@ it_ok "a bad file is refused and the running configuration kept" \
 	wait_for 5 grep -q 'reload failed, keeping the running configuration' "$IT_PGPIN_LOG"
 it_is "pgpin still serves" "$(it_psql "$IT_PGPIN_PORT" -At -c 'SELECT 3')" "3"
 it_ok "pgpin exits on SIGTERM" it_stop_pgpin "$IT_PGPIN_PID"
+
+# ---- client_login_timeout: a client that never logs in is dropped
+it_start_pgpin --datastore-endpoint "$IT_ENDPOINT" --client-login-timeout 1 ||
+	{ it_fail "pgpin starts"; it_done; }
+start=$SECONDS
+# bash holds the connection open and sends nothing; read returns at EOF.
+out=$(timeout 10 bash -c "exec 3<>/dev/tcp/127.0.0.1/$IT_PGPIN_PORT; cat <&3 | head -c 0; echo closed")
+it_is "a silent connection is closed" "$out" "closed"
+it_ok "within client_login_timeout and the janitor's second ($((SECONDS - start)) s)" \
+	test $((SECONDS - start)) -le 4
+it_ok "pgpin exits on SIGTERM" it_stop_pgpin "$IT_PGPIN_PID"
+
+# ---- server_connect_timeout: a backend that accepts and never answers
+python=/usr/bin/python3
+blackhole_port=$(it_free_port)
+"$python" -c "
+import socket, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(('127.0.0.1', $blackhole_port)); s.listen(8)
+conns = []
+while True:
+    c, _ = s.accept(); conns.append(c)
+" &
+blackhole=$!
+it_start_pgpin --datastore-endpoint "postgres://u:p@127.0.0.1:$blackhole_port/db" \
+	--server-connect-timeout 1 --query-wait-timeout 3 || { it_fail "pgpin starts"; it_done; }
+start=$SECONDS
+out=$(it_psql "$IT_PGPIN_PORT" -At -c 'SELECT 1' 2>&1)
+it_like "the client is told the server did not answer" "$out" 'timeout connecting to server'
+it_ok "within query_wait_timeout ($((SECONDS - start)) s)" test $((SECONDS - start)) -le 6
+it_ok "pgpin logged server_connect_timeout" grep -q 'server_connect_timeout' "$IT_PGPIN_LOG"
+it_ok "pgpin exits on SIGTERM" it_stop_pgpin "$IT_PGPIN_PID"
+kill "$blackhole" 2>/dev/null
+wait "$blackhole" 2>/dev/null
+
+# ---- shutdown_timeout: SIGINT stops waiting for an open transaction
+it_start_pgpin --datastore-endpoint "$IT_ENDPOINT" --shutdown-timeout 1 ||
+	{ it_fail "pgpin starts"; it_done; }
+it_psql "$IT_PGPIN_PORT" -c "BEGIN" -c "SELECT pg_sleep(30)" >/dev/null 2>&1 &
+holder=$!
+sleep 0.5
+start=$SECONDS
+kill -INT "$IT_PGPIN_PID"
+it_ok "SIGINT with a transaction open: pgpin exits after shutdown_timeout" \
+	it_reap "$IT_PGPIN_PID" 6
+it_ok "...not at once" test $((SECONDS - start)) -ge 1
+kill "$holder" 2>/dev/null
+wait "$holder" 2>/dev/null
 
 it_no_sanitizer_reports
 it_done
