@@ -332,6 +332,14 @@ out:
 	listener_stop_all();
 	close_all_clients();
 	pool_free_all();
+	/* Servers closed mid-query were sent cancel requests: give them a
+	 * second to get there, so no query outlives pgpin on the backend. */
+	double deadline = rt_now() + 1.0;
+	while (server_cancels_pending() && rt_now() < deadline) {
+		struct timeval tick = {0, 50000};
+		event_base_loopexit(rt.base, &tick);
+		event_base_loop(rt.base, EVLOOP_ONCE);
+	}
 	server_cancels_free();
 	if (janitor_ev)
 		event_free(janitor_ev);

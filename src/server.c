@@ -224,6 +224,11 @@ static void cancel_event_cb(struct bufferevent *bev, short events, void *arg)
 	cancel_free(arg);
 }
 
+bool server_cancels_pending(void)
+{
+	return !LIST_EMPTY(&cancels);
+}
+
 void server_cancels_free(void)
 {
 	while (!LIST_EMPTY(&cancels))

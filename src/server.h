@@ -120,6 +120,8 @@ void server_process(struct server *s);
 
 /* Send a CancelRequest for this server's current query on a new connection. */
 void server_send_cancel(struct server *s);
+/* True while cancel requests are still on their way. */
+bool server_cancels_pending(void);
 /* Free cancel connections still in flight (at exit). */
 void server_cancels_free(void);
 

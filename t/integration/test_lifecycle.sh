@@ -157,6 +157,8 @@ it_ok "SIGINT with a transaction open: pgpin exits after shutdown_timeout" \
 it_ok "...not at once" test $((SECONDS - start)) -ge 1
 kill "$holder" 2>/dev/null
 wait "$holder" 2>/dev/null
+it_ok "the query the shutdown cut short does not go on running on PostgreSQL" \
+	wait_for 5 backends_are 0
 
 it_no_sanitizer_reports
 it_done
