@@ -1,0 +1,2 @@
+/* catalog.c - placeholder, being written */
+#include "sqlite/catalog.h"

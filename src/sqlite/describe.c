@@ -1,0 +1,2 @@
+/* describe.c - placeholder, being written */
+#include "sqlite/describe.h"

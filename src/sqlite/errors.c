@@ -1,0 +1,2 @@
+/* errors.c - placeholder, being written */
+#include "sqlite/errors.h"

@@ -1,0 +1,2 @@
+/* translate.c - placeholder, being written */
+#include "sqlite/translate.h"

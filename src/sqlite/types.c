@@ -1,0 +1,2 @@
+/* types.c - placeholder, being written */
+#include "sqlite/types.h"
