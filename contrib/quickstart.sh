@@ -1,14 +1,27 @@
 #!/bin/bash
-# quickstart.sh - build pgpin and run it in front of a throwaway PostgreSQL 15.
+# quickstart.sh - build pgpin and run it.
 #
 # On a fresh Debian 12 machine, as root: installs the build and runtime
-# dependencies, builds pgpin, starts a PostgreSQL 15 in a temporary
-# directory (as the postgres user, SCRAM authentication, 127.0.0.1 only)
-# and runs pgpin in the foreground on 127.0.0.1:6432 with the datastore
-# credentials passed through the environment.  Ctrl-C stops both.
+# dependencies and builds pgpin, then
 #
-#   psql "host=127.0.0.1 port=6432 user=app dbname=app"
+#   contrib/quickstart.sh             runs `pgpin` with no arguments: the
+#                                     embedded SQLite backend, serving
+#                                     ./pgpin-data/ on 127.0.0.1:6432
+#   contrib/quickstart.sh --postgres  runs pgpin in front of a throwaway
+#                                     PostgreSQL 15 instead (temporary
+#                                     directory, SCRAM, 127.0.0.1 only)
+#
+# Other arguments go to pgpin.  Ctrl-C stops everything.
+#
+#   psql -h 127.0.0.1 -p 6432 -U postgres          (SQLite)
+#   psql "host=127.0.0.1 port=6432 user=app dbname=app"   (--postgres)
 set -euo pipefail
+
+mode=sqlite
+if [ "${1:-}" = --postgres ]; then
+	mode=postgres
+	shift
+fi
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 port=${PGPIN_PORT:-6432}
@@ -17,7 +30,8 @@ pgport=${PG_PORT:-54329}
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
 	export DEBIAN_FRONTEND=noninteractive
 	pkgs="build-essential autoconf automake libtool pkg-config libevent-dev libssl-dev
-	      libpq-dev libsqlite3-dev libpcre2-dev postgresql-15 postgresql-client-15"
+	      libpq-dev libsqlite3-dev libpcre2-dev postgresql-client-15"
+	[ $mode = postgres ] && pkgs="$pkgs postgresql-15"
 	# shellcheck disable=SC2086
 	if ! dpkg -s $pkgs >/dev/null 2>&1; then
 		apt-get update -qq
@@ -31,6 +45,12 @@ if [ ! -x "$build/pgpin" ]; then
 	(cd "$top" && autoreconf -fi >/dev/null 2>&1)
 	mkdir -p "$build"
 	(cd "$build" && "$top/configure" -q && make -j"$(nproc)" pgpin >/dev/null)
+fi
+
+if [ $mode = sqlite ]; then
+	echo "pgpin serves SQLite databases from $(pwd)/pgpin-data/ on 127.0.0.1:6432."
+	echo "Try:  psql -h 127.0.0.1 -p 6432 -U postgres"
+	exec "$build/pgpin" "$@"
 fi
 
 pgbin=/usr/lib/postgresql/15/bin

@@ -19,6 +19,7 @@
  * header of what a client sends after login.
  */
 #include "client.h"
+#include "sqlite/link.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -51,6 +52,8 @@
 static void client_read_cb(struct bufferevent *bev, void *arg);
 static void client_write_cb(struct bufferevent *bev, void *arg);
 static void client_event_cb(struct bufferevent *bev, short events, void *arg);
+static void client_lite_output(struct client *c);
+static void client_lite_notify(void *arg);
 
 /* ------------------------------------------------------- lifecycle */
 
@@ -116,6 +119,11 @@ static void client_detach(struct client *c)
 
 	if (c->pool)
 		pool_cancel_wait(c->pool, c);
+	if (c->lite) {
+		/* Rolled back and closed by its thread. */
+		lite_session_close(c->lite);
+		c->lite = NULL;
+	}
 	if (s) {
 		c->server = NULL;
 		s->client = NULL;
@@ -178,20 +186,11 @@ static void client_send_pkt(struct client *c, struct pkt *p)
 	net_flush(c->bev);
 }
 
-/* Send an ErrorResponse, then close once it has been written. */
-void client_fatal(struct client *c, const char *sqlstate, const char *msg)
+/* Send the last messages (p), then close once they have been written. */
+static void client_send_last(struct client *c, const struct pkt *p)
 {
-	struct pkt p;
-
-	if (c->state == CL_CLOSED)
-		return;
-	log_info("client %s%s%s: %s (SQLSTATE %s)", c->addr, c->user ? " user=" : "",
-		 c->user ? c->user : "", msg, sqlstate);
-	pkt_init(&p);
-	proto_build_error(&p, "FATAL", sqlstate, msg, NULL, NULL);
-	if (!p.oom)
-		bufferevent_write(c->bev, p.data, p.len);
-	pkt_free(&p);
+	if (!p->oom)
+		bufferevent_write(c->bev, p->data, p->len);
 
 	client_detach(c);
 	c->closing = true;
@@ -208,6 +207,21 @@ void client_fatal(struct client *c, const char *sqlstate, const char *msg)
 		bufferevent_setcb(c->bev, NULL, NULL, NULL, NULL);
 	}
 	rt_check_shutdown_done();
+}
+
+/* Send an ErrorResponse, then close once it has been written. */
+void client_fatal(struct client *c, const char *sqlstate, const char *msg)
+{
+	struct pkt p;
+
+	if (c->state == CL_CLOSED)
+		return;
+	log_info("client %s%s%s: %s (SQLSTATE %s)", c->addr, c->user ? " user=" : "",
+		 c->user ? c->user : "", msg, sqlstate);
+	pkt_init(&p);
+	proto_build_error(&p, "FATAL", sqlstate, msg, NULL, NULL);
+	client_send_last(c, &p);
+	pkt_free(&p);
 }
 
 /* A protocol error: what PostgreSQL answers, and close. */
@@ -241,6 +255,8 @@ static void client_write_cb(struct bufferevent *bev, void *arg)
 	/* Room again in our output: let the server relay more. */
 	if (c->server)
 		server_resume(c->server);
+	if (c->lite)
+		client_lite_output(c);
 }
 
 static void client_event_cb(struct bufferevent *bev, short events, void *arg)
@@ -481,6 +497,10 @@ static void client_handle_cancel(uint32_t pid, uint32_t key)
 		log_info("client %s: cancel request forwarded", target->addr);
 		server_send_cancel(target->server);
 	}
+	if (target->lite) {
+		log_info("client %s: cancel request", target->addr);
+		lite_session_cancel(target->lite);
+	}
 }
 
 /* Untyped packets before login: SSLRequest, GSSENCRequest, CancelRequest,
@@ -619,6 +639,17 @@ static void client_auth_ok(struct client *c)
 
 	scram_server_free(c->scram);
 	c->scram = NULL;
+	if (rt.cfg->endpoint.kind == ENDPOINT_SQLITE) {
+		/* The session thread opens the database and says when it has. */
+		c->lite = lite_session_start(rt.base, c->database, c->user, &c->vars, c->pid,
+					     client_lite_notify, c);
+		if (!c->lite) {
+			client_fatal(c, "53200", "could not start a SQLite session");
+			return;
+		}
+		c->state = CL_LOGIN_WAIT;
+		return;
+	}
 	c->pool = pool_for_client(c->database, c->user, err, sizeof(err));
 	if (!c->pool) {
 		client_fatal(c, "53200", err);
@@ -630,6 +661,122 @@ static void client_auth_ok(struct client *c)
 	}
 	c->state = CL_LOGIN_WAIT;
 	pool_request_welcome(c->pool, c);
+}
+
+/* ------------------------------------------------------- SQLite backend */
+
+/* Output the session thread produced goes to the client while its
+ * output buffer has room; client_write_cb() asks for more. */
+static void client_lite_output(struct client *c)
+{
+	struct evbuffer *out = bufferevent_get_output(c->bev);
+	size_t have = evbuffer_get_length(out);
+	if (have < RELAY_HIGH_WATER &&
+	    lite_session_take(c->lite, out, RELAY_HIGH_WATER - have) > 0)
+		net_flush(c->bev);
+}
+
+static void client_lite_welcome(struct client *c)
+{
+	struct pkt p;
+
+	pkt_init(&p);
+	proto_build_auth(&p, AUTH_REQ_OK, NULL, 0);
+	enum lite_open_state st = lite_session_opened(c->lite, &p);
+	if (st == LITE_OPENING) {
+		pkt_free(&p);
+		return;
+	}
+	if (st == LITE_FAILED) {
+		/* p holds AuthenticationOk then the FATAL error. */
+		log_info("client %s user=%s database=%s: could not open the SQLite database",
+			 c->addr, c->user, c->database);
+		client_send_last(c, &p);
+		pkt_free(&p);
+		return;
+	}
+	proto_build_backend_key(&p, c->pid, c->key);
+	proto_build_ready(&p, 'I');
+	c->state = CL_READY;
+	client_send_pkt(c, &p);
+	pkt_free(&p);
+	if (evbuffer_get_length(bufferevent_get_input(c->bev)) > 0 && !c->processing)
+		bufferevent_trigger(c->bev, EV_READ,
+				    BEV_TRIG_IGNORE_WATERMARKS | BEV_TRIG_DEFER_CALLBACKS);
+}
+
+/* The session thread has news: opened, output, or room for more input. */
+static void client_lite_notify(void *arg)
+{
+	struct client *c = arg;
+
+	if (c->state == CL_CLOSED || c->closing || !c->lite)
+		return;
+	if (c->state == CL_LOGIN_WAIT) {
+		client_lite_welcome(c);
+		return;
+	}
+	client_lite_output(c);
+	if (evbuffer_get_length(bufferevent_get_input(c->bev)) > 0)
+		client_process(c);
+}
+
+/*
+ * Hand the client's whole messages to the session thread.  Terminate
+ * closes; everything else, COPY data included, is the session's to
+ * judge.  Input stops while the thread has a backlog.
+ */
+static void client_relay_lite(struct client *c)
+{
+	struct evbuffer *in = bufferevent_get_input(c->bev);
+	size_t total = 0;
+	uint8_t hdr[5];
+	char type;
+	uint32_t len;
+
+	if (lite_session_pending_input(c->lite) >= RELAY_HIGH_WATER)
+		return; /* the thread's notify brings us back */
+	for (;;) {
+		struct evbuffer_ptr pos;
+		size_t avail = evbuffer_get_length(in);
+		if (total + 5 > avail)
+			break;
+		evbuffer_ptr_set(in, &pos, total, EVBUFFER_PTR_SET);
+		if (evbuffer_copyout_from(in, &pos, hdr, 5) < 5)
+			break;
+		type = (char)hdr[0];
+		if (!proto_is_frontend_type(type) || type == 'p') {
+			client_protocol_error(c, "invalid frontend message type %d", (uint8_t)type);
+			return;
+		}
+		if (proto_peek_header(hdr, 5, rt.cfg->max_packet_size, &type, &len) < 0) {
+			client_fatal(c, "08P01", "invalid message length");
+			return;
+		}
+		if (type == 'X') {
+			if (total == 0) {
+				evbuffer_drain(in, evbuffer_get_length(in));
+				client_close(c, "client terminated");
+				return;
+			}
+			break; /* send what came before it first */
+		}
+		if (total + 1 + len > avail) {
+			if (total == 0)
+				client_expect_message(c, 1 + len);
+			break;
+		}
+		total += 1 + len;
+		if (total >= RELAY_HIGH_WATER)
+			break;
+	}
+	if (total == 0)
+		return;
+	lite_session_send(c->lite, evbuffer_pullup(in, total), total);
+	evbuffer_drain(in, total);
+	if (evbuffer_get_length(in) >= 5 && !c->processing)
+		bufferevent_trigger(c->bev, EV_READ,
+				    BEV_TRIG_IGNORE_WATERMARKS | BEV_TRIG_DEFER_CALLBACKS);
 }
 
 void client_welcome(struct client *c)
@@ -912,7 +1059,10 @@ void client_process(struct client *c)
 			client_read_auth(c);
 			break;
 		case CL_READY:
-			client_relay(c);
+			if (c->lite)
+				client_relay_lite(c);
+			else
+				client_relay(c);
 			break;
 		case CL_LOGIN_WAIT:
 		case CL_CLOSED:
@@ -985,6 +1135,11 @@ void client_shutdown_if_idle(struct client *c)
 		return;
 	if (c->state != CL_READY) {
 		client_fatal(c, "57P01", "terminating connection due to administrator command");
+		return;
+	}
+	if (c->lite) {
+		if (lite_session_idle(c->lite))
+			client_fatal(c, "57P01", "terminating connection due to administrator command");
 		return;
 	}
 	if (!c->server) {

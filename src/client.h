@@ -23,6 +23,7 @@ struct net_reader;
 struct pool;
 struct server;
 struct scram_server;
+struct lite_session;
 
 enum client_state {
 	CL_STARTUP = 0, /* reading the startup packet */
@@ -44,6 +45,7 @@ struct client {
 	bool in_login_wait;
 	struct pool *pool;
 	struct server *server;
+	struct lite_session *lite; /* the SQLite backend's session, instead of a pool */
 
 	char *user;
 	char *database;

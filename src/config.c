@@ -67,6 +67,7 @@ static const char *const pool_mode_names[] = {"session", "transaction", "stateme
 static const char *const auth_type_names[] = {"trust", "md5", "scram-sha-256", NULL};
 static const char *const pin_mode_names[] = {"yes", "no", "error", NULL};
 static const char *const log_level_names[] = {"error", "warning", "info", "debug", NULL};
+static const char *const sqlite_sync_names[] = {"off", "normal", "full", NULL};
 
 #define F(field) offsetof(struct config, field)
 
@@ -107,6 +108,17 @@ static const struct setting settings[] = {
 	 .def = "no",
 	 .help = "the backend is a transaction pooler (PgBouncer): make every use of a "
 		 "named statement self-contained within its batch"},
+	{.name = "sqlite_synchronous", .type = T_ENUM, .offset = F(sqlite_synchronous),
+	 .def = "full", .choices = sqlite_sync_names,
+	 .help = "SQLite backend: PRAGMA synchronous; full makes every acknowledged COMMIT "
+		 "durable, normal may lose the last commits on power loss (not on a crash)"},
+	{.name = "sqlite_busy_timeout", .type = T_SECONDS, .offset = F(sqlite_busy_timeout),
+	 .def = "5", .help = "SQLite backend: how long to wait for a lock held by another "
+			      "process using the same file"},
+	{.name = "sqlite_lock_timeout", .type = T_SECONDS, .offset = F(sqlite_lock_timeout),
+	 .def = "10", .help = "SQLite backend: how long a writer waits for the write lock "
+			      "(writers take turns, first come first served) before 55P03; 0 waits "
+			      "for ever"},
 	{.name = "pin_session_state", .type = T_ENUM, .offset = F(pin_session_state),
 	 .def = "yes", .choices = pin_mode_names,
 	 .help = "session state (SET, LISTEN, advisory locks, temp tables, WITH HOLD "

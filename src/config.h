@@ -99,6 +99,9 @@ struct config {
 	int max_prepared_statements; /* per server; 0 = no statement tracking */
 	bool backend_is_pooler;	     /* the backend may swap sessions between batches */
 	enum pin_mode pin_session_state; /* what to do with session state */
+	int sqlite_synchronous;		 /* 0 off, 1 normal, 2 full */
+	double sqlite_busy_timeout;
+	double sqlite_lock_timeout;	 /* 0 = no bound */
 
 	/* timeouts, in seconds (0 = disabled where that makes sense) */
 	double server_idle_timeout;

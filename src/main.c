@@ -25,6 +25,7 @@
 #include "config.h"
 #include "listener.h"
 #include "log.h"
+#include "sqlite/link.h"
 #include "pin.h"
 #include "pool.h"
 #include "runtime.h"
@@ -166,13 +167,22 @@ static void reload(void)
 		log_warning("listen addresses changed: they take effect at the next restart");
 
 	struct config *old = rt.cfg;
+	enum endpoint_kind old_kind = old->endpoint.kind;
+	char *old_sqlite = old->endpoint.sqlite_path ? strdup(old->endpoint.sqlite_path) : NULL;
 	rt.cfg = cfg;
 	config_free(old);
 	free(old);
 	authfile_free(rt.authfile);
 	rt.authfile = af;
 	log_setup(cfg->log_level, cfg->syslog, cfg->syslog_ident);
+	if ((cfg->endpoint.kind == ENDPOINT_SQLITE) != (old_kind == ENDPOINT_SQLITE) ||
+	    (old_sqlite && cfg->endpoint.sqlite_path &&
+	     strcmp(old_sqlite, cfg->endpoint.sqlite_path) != 0))
+		log_warning("the datastore endpoint changed: it takes effect at the next restart");
 	pool_apply_config();
+	if (rt.cfg->endpoint.kind == ENDPOINT_SQLITE)
+		lite_reconfigure(rt.cfg);
+	free(old_sqlite);
 	arm_stats_timer();
 	log_info("configuration reloaded");
 }
@@ -264,23 +274,21 @@ int main(int argc, char **argv)
 	case ACTION_RUN:
 		break;
 	}
-	if (cfg->endpoint.kind == ENDPOINT_SQLITE) {
-		fprintf(stderr,
-			"pgpin: no PostgreSQL datastore endpoint configured.\n"
-			"The embedded SQLite backend (sqlite:PATH) is not in this release yet; give "
-			"--datastore-endpoint postgres://USER:PASSWORD@HOST:PORT/DB\n"
-			"(or PGPIN_DATASTORE_ENDPOINT, preferred: it keeps the password out of "
-			"the process list).\n");
-		config_free(cfg);
-		free(cfg);
-		return 2;
-	}
-
 	/* Keep argv for SIGHUP reloads. */
 	saved_argc = argc;
 	saved_argv = argv;
 
 	log_setup(cfg->log_level, cfg->syslog, cfg->syslog_ident);
+	if (cfg->endpoint.kind == ENDPOINT_SQLITE) {
+		char lerr[512];
+		if (lite_init(cfg, lerr, sizeof(lerr)) < 0) {
+			log_error("SQLite backend %s: %s", cfg->endpoint.sqlite_path, lerr);
+			config_free(cfg);
+			free(cfg);
+			return 1;
+		}
+		log_info("serving SQLite %s from %s", sqlite3_libversion(), cfg->endpoint.sqlite_path);
+	}
 	signal(SIGPIPE, SIG_IGN);
 	srandom((unsigned)time(NULL) ^ (unsigned)getpid());
 

@@ -69,11 +69,52 @@ int cat_intercept(const char *pg_sql, size_t len, struct cat_query *out);
 void cat_query_free(struct cat_query *q);
 
 /* Type OID of a catalog view's column (for describe.c), 0 if relation is
- * not a catalog view or has no such column. */
+ * not a catalog view or has no such column.  Relation names are those of
+ * the views: "pg_class", "information_schema.tables" (with its prefix). */
 uint32_t cat_column_type(const char *relation, const char *column);
 /* Columns of a catalog view in order, as desc_schema.table_columns; -1 if
  * relation is not a catalog view. */
 int cat_table_columns(const char *relation, char (*names)[DESC_NAME_MAX], uint32_t *oids,
 		      int max);
+
+/*
+ * OIDs the views hand out, the same in every view that refers to them:
+ * a table, view or index is CAT_REL_OID_BASE + its sqlite_schema rowid
+ * (so kine, created first in a new file, is 16385 as on PostgreSQL); the
+ * "<table>_pkey" index PostgreSQL would have for an INTEGER PRIMARY KEY
+ * (rowid alias, no index of its own in SQLite) is CAT_PKEY_OID_BASE +
+ * the table's oid; the pg_constraint row of a primary key or UNIQUE
+ * constraint is CAT_CON_OID_BASE + its index's oid.  Stable for a session
+ * (a VACUUM may renumber sqlite_schema).
+ */
+#define CAT_REL_OID_BASE 16384u
+#define CAT_PKEY_OID_BASE 8388608u
+#define CAT_CON_OID_BASE 16777216u
+#define CAT_OID_PG_CATALOG 11u
+#define CAT_OID_PUBLIC 2200u
+#define CAT_OID_INFORMATION_SCHEMA 13165u
+#define CAT_OID_ROLE 10u
+
+/*
+ * PostgreSQL type OID of a user table's (or view's) column, with the rule
+ * the engine must share: a rowid-alias INTEGER PRIMARY KEY is int8 unless
+ * the CREATE TABLE text carries the translator's marker
+ * / *pgpin:int4* / (or int2); other columns map their declared type with
+ * pgt_oid_from_decltype(), text when it knows none.  Needs cat_setup() on
+ * db.  0 when there is no such table or column.  For desc_schema.
+ */
+uint32_t cat_user_column_type(sqlite3 *db, const char *table, const char *column);
+/* Columns of a user table or view in order, as desc_schema.table_columns;
+ * -1 if there is no such table. */
+int cat_user_table_columns(sqlite3 *db, const char *table, char (*names)[DESC_NAME_MAX],
+			   uint32_t *oids, int max);
+
+/*
+ * The registered functions fail with PostgreSQL's SQLSTATE in front of
+ * the message: "[42704] unrecognized configuration parameter \"x\"".
+ * For a message of that form, copy the SQLSTATE into sqlstate and return
+ * the message after the prefix; else return NULL.
+ */
+const char *cat_error_split(const char *msg, char sqlstate[6]);
 
 #endif

@@ -16,6 +16,14 @@
 
 #include "proto.h"
 
+/*
+ * SQL functions registered by pgpin (catalog.c, engine.c) that want a
+ * particular SQLSTATE report sqlite3_result_error(ctx, "pgpin:22012:division
+ * by zero", -1): lite_error_from_sqlite() turns such a SQLITE_ERROR message
+ * into that SQLSTATE and the text after the second colon.
+ */
+#define LITE_ERROR_PREFIX "pgpin:"
+
 struct lite_error {
 	char sqlstate[6];
 	char severity[8];     /* "ERROR" (or "FATAL") */

@@ -20,6 +20,27 @@
  * byte, bytea/text/name/varchar/json raw, jsonb version 1, numeric in
  * PostgreSQL's base-10000 format, timestamp(tz) int64 microseconds and
  * date int32 days since 2000-01-01, uuid 16 bytes.
+ *
+ * Choices where PostgreSQL has no equivalent situation:
+ *  - a REAL announced as int2/int4/int8/oid is rounded as PostgreSQL's
+ *    float8 -> integer casts round (rint: half to even), then range
+ *    checked (22003 "integer out of range");
+ *  - date/time values are stored as text: timestamp "YYYY-MM-DD
+ *    HH:MM:SS[.ffffff]", timestamptz the same in UTC plus "+00", date
+ *    "YYYY-MM-DD", time "HH:MM:SS[.ffffff]" (fraction without trailing
+ *    zeros, so text order is time order); "infinity"/"-infinity" as such.
+ *    Encoding also reads SQLite's CURRENT_TIMESTAMP text, the 'T'
+ *    separator with Z or +hh:mm, and an INTEGER/REAL unix epoch;
+ *  - a float NaN is bound as the text 'NaN' (SQLite turns a bound NaN
+ *    into NULL); numeric binds as int64 when whole, as a double up to 15
+ *    significant digits, else as its text;
+ *  - the one-dimensional arrays of types.h (text[], int4[], int2[], oid[],
+ *    name[], "char"[]) are stored as PostgreSQL's text literal "{a,b}";
+ *    binary Bind and binary output convert to and from array_send's form;
+ *  - interval has no binary form here (0A000 if asked); jsonb text is
+ *    sent as stored, not re-normalised as PostgreSQL would print it;
+ *    bpchar is not blank-padded.
+ * pgt_typlen(OID_UNKNOWN) is -2, as PostgreSQL's pg_type says.
  */
 #ifndef PGPIN_SQLITE_TYPES_H
 #define PGPIN_SQLITE_TYPES_H
