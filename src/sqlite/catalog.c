@@ -28,7 +28,7 @@
  * txid_current, pg_current_xact_id, gen_random_uuid, md5, left, right,
  * quote_ident, pg_my_temp_schema, string_agg (aggregate); and for the
  * translator: pgpin_left, pgpin_right (left/right are SQLite keywords),
- * pgpin_bool(x), pgpin_regex(text, pattern, icase),
+ * pgpin_bool(x), pgpin_nonzero(x), pgpin_regex(text, pattern, icase),
  * pgpin_regclass(x) (oid), pgpin_regclass_text(x) (name),
  * pgpin_regtype(x) (oid), pgpin_regtype_text(x) (name); and for the views:
  * pgpin_typeoid(decltype, is_rowid_alias, create_sql),
@@ -297,6 +297,20 @@ static int parse_bool(const char *s)
 	if (n >= 2 && !strncmp("off", w, n))
 		return 0;
 	return -1;
+}
+
+/* pgpin_nonzero(x): x, or 22012 when x is zero (the translator wraps
+ * divisors in it: SQLite's x/0 is NULL, PostgreSQL's an error). */
+static void fn_nonzero(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	int t = sqlite3_value_numeric_type(argv[0]);
+	if ((t == SQLITE_INTEGER && sqlite3_value_int64(argv[0]) == 0) ||
+	    (t == SQLITE_FLOAT && sqlite3_value_double(argv[0]) == 0.0)) {
+		fail(ctx, "22012", "division by zero");
+		return;
+	}
+	sqlite3_result_value(ctx, argv[0]);
 }
 
 static void fn_bool(sqlite3_context *ctx, int argc, sqlite3_value **argv)
@@ -1571,6 +1585,7 @@ static const struct fn_def functions[] = {
 	{"pg_database_size", 1, false, fn_database_size},
 	{"pg_size_pretty", 1, true, fn_size_pretty},
 	{"pgpin_bool", 1, true, fn_bool},
+	{"pgpin_nonzero", 1, true, fn_nonzero},
 	{"pgpin_regex", 2, true, fn_regex},
 	{"pgpin_regex", 3, true, fn_regex},
 	{"pgpin_regclass", 1, false, fn_regclass},

@@ -130,6 +130,9 @@ static const char *setting_get(struct lite_session *s, const char *name)
 	if (slot)
 		return slot->value;
 	const struct known_setting *k = known_find(name);
+	const char *startup = params_get(&s->vars, name);
+	if (startup && (k || strchr(name, '.')))
+		return startup; /* after DISCARD ALL: the startup value */
 	if (!k)
 		return NULL;
 	if (k->def)
@@ -201,8 +204,13 @@ static int setting_set(struct lite_session *s, const char *name, const char *val
 		lite_error_set(e, "55P02", "parameter \"%s\" cannot be changed", canon);
 		return -1;
 	}
-	if (!value)
-		value = k ? k->def : "";
+	if (!value) {
+		/* RESET and DEFAULT go back to the session's default: the
+		 * value the client gave at startup, else the built-in one. */
+		value = params_get(&s->vars, canon);
+		if (!value)
+			value = k && k->def ? k->def : "";
+	}
 	if (strcasecmp(canon, "client_encoding") == 0) {
 		if (!encoding_ok(value)) {
 			lite_error_set(e, "0A000",
@@ -267,6 +275,7 @@ static bool env_cancelled(void *arg)
 struct lite_table {
 	struct lite_table *next;
 	char *name;
+	uint32_t oid; /* as pg_class has it; 0 for a temporary or catalog relation */
 	int n;
 	char (*names)[DESC_NAME_MAX];
 	uint32_t *oids;
@@ -326,12 +335,16 @@ static struct lite_table *schema_table(struct lite_session *s, const char *name)
 		return NULL;
 	t->name = strdup(name);
 	if (sqlite3_prepare_v2(s->db,
-			       "SELECT sql FROM sqlite_temp_schema WHERE name = ?1 COLLATE NOCASE "
-			       "UNION ALL SELECT sql FROM sqlite_schema WHERE name = ?1 COLLATE NOCASE",
+			       "SELECT sql, 0 FROM sqlite_temp_schema WHERE name = ?1 COLLATE NOCASE "
+			       "UNION ALL SELECT sql, rowid FROM sqlite_schema WHERE name = ?1 "
+			       "COLLATE NOCASE",
 			       -1, &st, NULL) == SQLITE_OK) {
 		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0)) {
 			create_sql = strdup((const char *)sqlite3_column_text(st, 0));
+			int64_t rowid = sqlite3_column_int64(st, 1);
+			t->oid = rowid > 0 ? CAT_REL_OID_BASE + (uint32_t)rowid : 0;
+		}
 		sqlite3_finalize(st);
 	}
 	int npk = 0;
@@ -564,15 +577,17 @@ static void send_ready(struct lite_session *s)
 	lite_set_in_txn(s, s->block);
 }
 
-static void send_row_description(struct lite_session *s, int ncols,
-				 const struct desc_column *cols, const int16_t *formats)
+static void send_row_description(struct lite_session *s, const struct lite_stmt *ps,
+				 const int16_t *formats)
 {
+	int ncols = ps->ncols;
+	const struct desc_column *cols = ps->cols;
 	pkt_begin(&s->out, 'T');
 	pkt_int16(&s->out, (int16_t)ncols);
 	for (int i = 0; i < ncols; i++) {
 		pkt_string(&s->out, cols[i].name);
-		pkt_int32(&s->out, 0); /* table oid */
-		pkt_int16(&s->out, 0); /* column number */
+		pkt_int32(&s->out, ps->col_table ? (int32_t)ps->col_table[i] : 0);
+		pkt_int16(&s->out, ps->col_attnum ? ps->col_attnum[i] : 0);
 		pkt_int32(&s->out, (int32_t)cols[i].oid);
 		pkt_int16(&s->out, pgt_typlen(cols[i].oid));
 		pkt_int32(&s->out, -1); /* typmod */
@@ -708,6 +723,8 @@ static void stmt_free(struct lite_stmt *ps)
 	free(ps->text);
 	free(ps->param_oids);
 	free(ps->cols);
+	free(ps->col_table);
+	free(ps->col_attnum);
 	free(ps);
 }
 
@@ -747,6 +764,33 @@ static bool tail_empty(const char *tail)
 		tail++;
 	}
 	return true;
+}
+
+/* RowDescription's table OID and column number for a plain column. */
+static void column_origin(struct lite_session *s, struct lite_stmt *ps, int i, int ncols,
+			  const char *table, const char *column)
+{
+	struct lite_table *t = schema_table(s, strip_schema(table));
+	if (!t || !t->oid)
+		return;
+	if (!ps->col_table) {
+		ps->col_table = calloc(ncols, sizeof(uint32_t));
+		ps->col_attnum = calloc(ncols, sizeof(int16_t));
+		if (!ps->col_table || !ps->col_attnum) {
+			free(ps->col_table);
+			free(ps->col_attnum);
+			ps->col_table = NULL;
+			ps->col_attnum = NULL;
+			return;
+		}
+	}
+	for (int k = 0; k < t->n; k++) {
+		if (strcasecmp(t->names[k], column) == 0) {
+			ps->col_table[i] = t->oid;
+			ps->col_attnum[i] = (int16_t)(k + 1);
+			return;
+		}
+	}
 }
 
 /* Type the parameters and result columns of a prepared statement. */
@@ -828,6 +872,8 @@ static int stmt_describe(struct lite_session *s, struct lite_stmt *ps, const uin
 				const char *col = sqlite3_column_origin_name(ps->st, i);
 				if (!oid && tbl && col)
 					oid = schema_column_type(s, tbl, col);
+				if (tbl && col)
+					column_origin(s, ps, i, nc, tbl, col);
 				if (!oid)
 					oid = pgt_oid_from_decltype(sqlite3_column_decltype(ps->st, i));
 				c->oid = oid ? oid : OID_TEXT;
@@ -1157,7 +1203,7 @@ static int run_utility(struct lite_session *s, struct lite_stmt *ps, const int16
 	char buf[64];
 	uint64_t rows = 0;
 
-	if (s->failed && !is_txn_control(t)) {
+	if (s->failed && !is_txn_control(t) && t->kind != SQLT_EMPTY) {
 		lite_error_set(e, "25P02",
 			       "current transaction is aborted, commands ignored until end of "
 			       "transaction block");
@@ -1313,6 +1359,8 @@ static void copy_reset(struct lite_session *s)
 	s->copy_line.len = s->copy_line.off = 0;
 	s->copy = COPY_NONE;
 	s->copy_opts = NULL;
+	stmt_free(s->copy_stmt); /* a simple Query's COPY statement */
+	s->copy_stmt = NULL;
 }
 
 static int start_copy_in(struct lite_session *s, const struct sqlt_stmt *t, struct lite_error *e)
@@ -1641,7 +1689,7 @@ static void query_continue(struct lite_session *s)
 				bool acw = false;
 				char tag[64];
 				if (ps->ncols > 0)
-					send_row_description(s, ps->ncols, ps->cols, NULL);
+					send_row_description(s, ps, NULL);
 				enum run_result r = run_rows(s, ps->st, ps->ncols, ps->cols, NULL, 0,
 							     &rows, &acw, &e);
 				if (r == RUN_DONE) {
@@ -1658,8 +1706,14 @@ static void query_continue(struct lite_session *s)
 			}
 		} else {
 			if (ps->ncols > 0 && ps->t->kind != SQLT_COPY_TO)
-				send_row_description(s, ps->ncols, ps->cols, NULL);
+				send_row_description(s, ps, NULL);
 			rc = run_utility(s, ps, NULL, &e);
+		}
+		if (rc == 1) {
+			/* COPY FROM: its statement (and options) live until
+			 * CopyDone; the rest of the Query runs after it. */
+			s->copy_stmt = ps;
+			return;
 		}
 		stmt_free(ps);
 		if (rc < 0) {
@@ -1668,8 +1722,6 @@ static void query_continue(struct lite_session *s)
 			query_end(s, false);
 			return;
 		}
-		if (rc == 1)
-			return; /* COPY FROM: the rest runs after CopyDone */
 	}
 	query_end(s, true);
 }
@@ -1759,7 +1811,7 @@ static void handle_parse(struct lite_session *s, struct pkt_reader *r)
 		/* PostgreSQL refuses everything but transaction control. */
 		struct sqlt_result tr = {0};
 		bool control = sqlt_translate(query, strlen(query), false, &tr) == 0 && tr.n == 1 &&
-			       is_txn_control(&tr.v[0]);
+			       (is_txn_control(&tr.v[0]) || tr.v[0].kind == SQLT_EMPTY);
 		sqlt_result_free(&tr);
 		if (!control) {
 			free(given);
@@ -1960,7 +2012,7 @@ static void handle_describe(struct lite_session *s, struct pkt_reader *r)
 		}
 		send_param_description(s, ps);
 		if (ps->ncols > 0 && ps->t->kind != SQLT_COPY_TO)
-			send_row_description(s, ps->ncols, ps->cols, NULL);
+			send_row_description(s, ps, NULL);
 		else
 			send_empty(s, 'n');
 		return;
@@ -1972,7 +2024,7 @@ static void handle_describe(struct lite_session *s, struct pkt_reader *r)
 		return;
 	}
 	if (p->ps->ncols > 0 && p->ps->t->kind != SQLT_COPY_TO)
-		send_row_description(s, p->ps->ncols, p->ps->cols, p->formats);
+		send_row_description(s, p->ps, p->formats);
 	else
 		send_empty(s, 'n');
 }
@@ -2010,13 +2062,12 @@ static void handle_execute(struct lite_session *s, struct pkt_reader *r)
 		return;
 	}
 	if (!ps_is_sql(ps) || !p->st) {
-		int rc = run_utility(s, ps, p->formats, &e);
+		/* COMMIT and ROLLBACK close every portal, this one too: p is
+		 * not touched after run_utility().  rc 1 (COPY FROM) carries
+		 * on with the CopyData messages. */
 		p->done = true;
-		if (rc < 0)
+		if (run_utility(s, ps, p->formats, &e) < 0)
 			ext_error(s, &e);
-		else if (rc == 1) {
-			/* COPY FROM STDIN inside the extended protocol */
-		}
 		return;
 	}
 	enum run_result res = run_rows(s, p->st, ps->ncols, ps->cols, p->formats, max_rows, &p->rows,

@@ -47,6 +47,8 @@ struct lite_stmt {
 	uint32_t *param_oids;
 	int ncols;		/* -1: no rows (NoData) */
 	struct desc_column *cols;
+	uint32_t *col_table;	/* RowDescription's table OID per column, or NULL */
+	int16_t *col_attnum;	/* ... and column number */
 	int refs;		/* portals using it */
 	bool closed;		/* Close'd while a portal still used it */
 };
@@ -124,6 +126,7 @@ struct lite_session {
 	/* COPY FROM STDIN */
 	enum copy_state copy;
 	struct sqlt_copy *copy_opts;
+	struct lite_stmt *copy_stmt;   /* owns copy_opts for a simple Query's COPY */
 	sqlite3_stmt *copy_st;
 	uint32_t *copy_oids;
 	int copy_ncols;

@@ -27,6 +27,8 @@
  *     CURRENT_TIMESTAMP, LOCALTIMESTAMP -> now() (kept as CURRENT_TIMESTAMP
  *     in DDL, where now() also becomes CURRENT_TIMESTAMP, so that the
  *     schema does not depend on pgpin's functions).
+ *   a / b and a % b -> a / pgpin_nonzero(b): division by zero raises 22012
+ *     as in PostgreSQL instead of giving SQLite's NULL.
  *   a ~ b, ~*, !~, !~* -> [NOT] pgpin_regex(a, b, 0|1); ILIKE -> lower(a)
  *     LIKE lower(b); ~~ / !~~ -> LIKE / NOT LIKE.  The operands are the
  *     primaries next to the operator (a column, literal, parameter, call or
@@ -1186,6 +1188,20 @@ static void emit_range(struct tr *tr, size_t a, size_t b)
 			if (strcmp(op, "~~*") == 0 || strcmp(op, "!~~*") == 0) {
 				i = emit_binop(tr, i, b, ls, le, 'i', true, op[0] == '!');
 				le = tr->out.len;
+				continue;
+			}
+			if ((strcmp(op, "/") == 0 || strcmp(op, "%") == 0) &&
+			    sig(tr, i + 1, b) < b && starts_primary(tr, sig(tr, i + 1, b), b)) {
+				/* SQLite answers x/0 with NULL; PostgreSQL raises
+				 * 22012.  The divisor is the primary after the
+				 * operator (nothing binds tighter than / and %). */
+				size_t r = sig(tr, i + 1, b), rs;
+				for (size_t k = i; k < r; k++)
+					emit_tok(tr, k);
+				sb_puts(&tr->out, "pgpin_nonzero(");
+				i = emit_primary(tr, r, b, &rs, NULL);
+				sb_puts(&tr->out, ")");
+				ls = NONE;
 				continue;
 			}
 			if (strcmp(op, "~~") == 0 || strcmp(op, "!~~") == 0) {

@@ -776,6 +776,20 @@ Test(translate, regex_like_operators)
 		   "SELECT a FROM t ORDER BY a, b DESC", "SELECT");
 }
 
+Test(translate, division_by_zero_checked)
+{
+	/* SQLite's x/0 is NULL; the divisor goes through pgpin_nonzero() so
+	 * that PostgreSQL's 22012 is raised instead. */
+	expect_sql("SELECT a / b, a % 3, 1/0", "SELECT a / pgpin_nonzero(b), a % pgpin_nonzero(3), "
+		   "1/pgpin_nonzero(0)", "SELECT");
+	expect_sql("SELECT x / (y - 1) * 2 FROM t WHERE n % $1 = 0",
+		   "SELECT x / pgpin_nonzero((y - 1)) * 2 FROM t WHERE n % pgpin_nonzero(?1) = 0",
+		   "SELECT");
+	expect_sql("SELECT a / t.b::int, '10/0', /* 1/0 */ \"a/b\"",
+		   "SELECT a / pgpin_nonzero(CAST(t.b AS INTEGER)), '10/0', /* 1/0 */ \"a/b\"",
+		   "SELECT");
+}
+
 Test(translate, query_tails)
 {
 	expect_sql("SELECT * FROM t WHERE id = $1 FOR UPDATE", "SELECT * FROM t WHERE id = ?1",
@@ -1210,7 +1224,7 @@ static sqlite3 *open_db(void)
 		const char *name;
 		int nargs;
 	} stubs[] = {
-		{"now", 0},	     {"pgpin_regex", 3},     {"pgpin_bool", 1},
+		{"now", 0},	     {"pgpin_regex", 3},     {"pgpin_bool", 1},	     {"pgpin_nonzero", 1},
 		{"pgpin_regclass", 1}, {"pgpin_regtype", 1}, {"version", 0},
 		{"pg_total_relation_size", 1}, {"current_user", 0}, {"session_user", 0},
 		{"current_schema", 0}, {"current_database", 0}, {"current_setting", 1},

@@ -27,6 +27,9 @@
 //	    42P05): the control case of a proxy that is not told its backend
 //	    is a transaction pooler.
 //
+//	kinewire lite-errors | lite-workload | race | acked | stdlib ...
+//	    the SQLite backend's tests (sqlite.go, stdlib.go).
+//
 // Output: "ok DESC", "not ok DESC" and "# NOTE" lines.
 package main
 
@@ -1045,7 +1048,7 @@ func modeWorkload(ctx context.Context, dsn string, control bool) {
 
 func main() {
 	if len(os.Args) < 3 {
-		fmt.Fprintln(os.Stderr, "usage: kinewire errors DIRECT_DSN PROXY_DSN | workload DSN | control DSN")
+		fmt.Fprintln(os.Stderr, "usage: kinewire errors DIRECT_DSN PROXY_DSN | workload DSN | control DSN | lite-errors DIRECT_DSN LITE_DSN | lite-workload DSN | race DSN N ROUNDS | acked DSN FILE | stdlib DSN")
 		os.Exit(2)
 	}
 	// the texts are kine's: their pgx v5 names match the reference
@@ -1074,7 +1077,10 @@ func main() {
 	case "control":
 		modeWorkload(ctx, os.Args[2], true)
 	default:
-		os.Exit(2)
+		// the SQLite modes (sqlite.go)
+		if !extraMode(ctx, os.Args) {
+			os.Exit(2)
+		}
 	}
 	if failed {
 		os.Exit(1)
