@@ -68,6 +68,8 @@ static const char *const auth_type_names[] = {"trust", "md5", "scram-sha-256", N
 static const char *const pin_mode_names[] = {"yes", "no", "error", NULL};
 static const char *const log_level_names[] = {"error", "warning", "info", "debug", NULL};
 static const char *const sqlite_sync_names[] = {"off", "normal", "full", NULL};
+static const char *const client_tls_names[] = {"disable", "allow", "require", "verify-ca",
+					       "verify-full", NULL};
 
 #define F(field) offsetof(struct config, field)
 
@@ -85,6 +87,33 @@ static const struct setting settings[] = {
 	 .def = "", .meta = "URI", .secret = true,
 	 .def_doc = "embedded SQLite in " DEFAULT_SQLITE_PATH,
 	 .help = "backend: a libpq URI or keyword string, or sqlite:PATH"},
+	{.name = "datastore_cafile", .type = T_PATH, .offset = F(datastore_cafile), .def = "",
+	 .meta = "FILE", .def_doc = "none",
+	 .help = "CA certificate(s) to verify the backend with (the endpoint's sslrootcert wins); "
+		 "with any datastore file and no sslmode, sslmode is verify-full"},
+	{.name = "datastore_certfile", .type = T_PATH, .offset = F(datastore_certfile), .def = "",
+	 .meta = "FILE", .def_doc = "none",
+	 .help = "client certificate to present to the backend (the endpoint's sslcert wins)"},
+	{.name = "datastore_keyfile", .type = T_PATH, .offset = F(datastore_keyfile), .def = "",
+	 .meta = "FILE", .def_doc = "none",
+	 .help = "private key of datastore_certfile (the endpoint's sslkey wins)"},
+	{.name = "create_database", .type = T_BOOL, .offset = F(create_database), .def = "yes",
+	 .help = "create the endpoint's database through the server's postgres database when "
+		 "it does not exist, as k3s does (--no-create-database turns it off)"},
+	{.name = "tls_cert", .type = T_PATH, .offset = F(tls_cert), .def = "", .meta = "FILE",
+	 .def_doc = "none", .help = "certificate chain (PEM) for TLS with clients"},
+	{.name = "tls_key", .type = T_PATH, .offset = F(tls_key), .def = "", .meta = "FILE",
+	 .def_doc = "none", .help = "private key (PEM) of tls_cert"},
+	{.name = "tls_ca", .type = T_PATH, .offset = F(tls_ca), .def = "", .meta = "FILE",
+	 .def_doc = "none", .help = "CA certificate(s) that sign client certificates"},
+	{.name = "client_tls_mode", .type = T_ENUM, .offset = F(client_tls_mode), .def = "allow",
+	 .choices = client_tls_names,
+	 .help = "TLS with clients: disable, allow (when tls_cert is set), require, verify-ca "
+		 "(client certificate signed by tls_ca), verify-full (and its CN is the user)"},
+	{.name = "tls_ciphers", .type = T_STRING, .offset = F(tls_ciphers),
+	 .def = "HIGH:!aNULL:!MD5:!3DES:!RC4", .meta = "LIST",
+	 .help = "OpenSSL cipher list for TLS 1.2 (TLS 1.3 uses OpenSSL's suites); TLS 1.2 is "
+		 "the minimum version"},
 	{.name = "auth_type", .type = T_ENUM, .offset = F(auth_type), .def = "trust",
 	 .choices = auth_type_names,
 	 .help = "client authentication; trust only when every listen address is loopback"},
@@ -681,17 +710,10 @@ static int check_unsupported(const char *key, const char *val, char *msg, size_t
 	for (i = 0; i < sizeof(harmless) / sizeof(harmless[0]); i++)
 		if (strcmp(key, harmless[i]) == 0)
 			return 0;
-	if (strcmp(key, "sslmode") == 0 &&
-	    (strcmp(val, "disable") == 0 || strcmp(val, "allow") == 0 ||
-	     strcmp(val, "prefer") == 0))
-		return 0;
 	if (strcmp(key, "gssencmode") == 0 &&
 	    (strcmp(val, "disable") == 0 || strcmp(val, "prefer") == 0))
 		return 0;
-	if (strcmp(key, "target_session_attrs") == 0 && strcmp(val, "any") == 0)
-		return 0;
-	if (strcmp(key, "sslmode") == 0 || strcmp(key, "gssencmode") == 0 ||
-	    strcmp(key, "target_session_attrs") == 0)
+	if (strcmp(key, "gssencmode") == 0)
 		return fail(msg, msglen, "%s=%s is not supported by pgpin", key, val);
 	return fail(msg, msglen, "connection parameter \"%s\" is not supported by pgpin", key);
 }
@@ -711,6 +733,9 @@ static int endpoint_set(struct endpoint *ep, const char *key, const char *val, c
 		{"passfile", offsetof(struct endpoint, passfile)},
 		{"application_name", offsetof(struct endpoint, application_name)},
 		{"options", offsetof(struct endpoint, options)},
+		{"sslrootcert", offsetof(struct endpoint, sslrootcert)},
+		{"sslcert", offsetof(struct endpoint, sslcert)},
+		{"sslkey", offsetof(struct endpoint, sslkey)},
 	};
 	size_t i;
 
@@ -724,6 +749,27 @@ static int endpoint_set(struct endpoint *ep, const char *key, const char *val, c
 	}
 	if (strcmp(key, "port") == 0)
 		return parse_port_list(val, &ep->port, msg, msglen);
+	if (strcmp(key, "sslmode") == 0) {
+		static const char *const modes[] = {"disable", "allow", "prefer", "require",
+						    "verify-ca", "verify-full", NULL};
+		if (parse_enum(val, modes, &ep->sslmode, msg, msglen) < 0)
+			return fail(msg, msglen, "invalid sslmode value: \"%s\"", val);
+		ep->sslmode_given = true;
+		return 0;
+	}
+	if (strcmp(key, "target_session_attrs") == 0) {
+		static const char *const attrs[] = {"any", "read-write", "read-only", "primary",
+						    "standby", "prefer-standby", NULL};
+		if (parse_enum(val, attrs, &ep->target_session_attrs, msg, msglen) < 0)
+			return fail(msg, msglen, "invalid target_session_attrs value: \"%s\"", val);
+		return 0;
+	}
+	if (strcmp(key, "sslsni") == 0) {
+		if (strcmp(val, "0") != 0 && strcmp(val, "1") != 0)
+			return fail(msg, msglen, "invalid sslsni value: \"%s\"", val);
+		ep->sslsni = val[0] == '1';
+		return 0;
+	}
 	if (strcmp(key, "connect_timeout") == 0) {
 		long long n = 0;
 		if (*val && parse_int(val, 0, INT_MAX, &n, msg, msglen) < 0)
@@ -753,6 +799,8 @@ static int endpoint_parse_port(const char *conninfo, struct endpoint *ep, int de
 
 	memset(ep, 0, sizeof(*ep));
 	ep->port = default_port;
+	ep->sslmode = SSLMODE_PREFER; /* libpq's default */
+	ep->sslsni = true;
 	if (is_sqlite(conninfo)) {
 		endpoint_sqlite(conninfo + 7, ep);
 		return 0;
@@ -794,6 +842,9 @@ void endpoint_free(struct endpoint *ep)
 	free(ep->passfile);
 	free(ep->application_name);
 	free(ep->options);
+	free(ep->sslrootcert);
+	free(ep->sslcert);
+	free(ep->sslkey);
 	memset(ep, 0, sizeof(*ep));
 }
 
@@ -1556,6 +1607,14 @@ static int validate(const struct config *cfg, char *err, size_t errlen)
 	if (cfg->auth_type != AUTH_TRUST && !cfg->auth_file)
 		return fail(err, errlen, "auth_type=%s needs auth_file",
 			    auth_type_name(cfg->auth_type));
+	if (!cfg->tls_cert != !cfg->tls_key)
+		return fail(err, errlen, "tls_cert and tls_key go together: give both or neither");
+	if (cfg->client_tls_mode >= CTLS_REQUIRE && !cfg->tls_cert)
+		return fail(err, errlen, "client_tls_mode=%s needs tls_cert and tls_key",
+			    client_tls_names[cfg->client_tls_mode]);
+	if (cfg->client_tls_mode >= CTLS_VERIFY_CA && !cfg->tls_ca)
+		return fail(err, errlen, "client_tls_mode=%s needs tls_ca",
+			    client_tls_names[cfg->client_tls_mode]);
 	return 0;
 }
 

@@ -24,6 +24,32 @@ enum pool_mode { POOL_SESSION = 0, POOL_TRANSACTION, POOL_STATEMENT };
 enum auth_type { AUTH_TRUST = 0, AUTH_MD5, AUTH_SCRAM };
 enum endpoint_kind { ENDPOINT_POSTGRES = 0, ENDPOINT_SQLITE };
 enum pin_mode { PIN_MODE_YES = 0, PIN_MODE_NO, PIN_MODE_ERROR };
+/* libpq's sslmode values, in libpq's order of strength. */
+enum ssl_mode {
+	SSLMODE_DISABLE = 0,
+	SSLMODE_ALLOW,
+	SSLMODE_PREFER,
+	SSLMODE_REQUIRE,
+	SSLMODE_VERIFY_CA,
+	SSLMODE_VERIFY_FULL,
+};
+/* libpq's target_session_attrs values. */
+enum tsa_mode {
+	TSA_ANY = 0,
+	TSA_READ_WRITE,
+	TSA_READ_ONLY,
+	TSA_PRIMARY,
+	TSA_STANDBY,
+	TSA_PREFER_STANDBY,
+};
+/* TLS for clients: what a client must do. */
+enum client_tls_mode {
+	CTLS_DISABLE = 0, /* answer SSLRequest with N */
+	CTLS_ALLOW,	  /* TLS if the client asks (and tls_cert is set) */
+	CTLS_REQUIRE,	  /* plain-text logins refused (28000) */
+	CTLS_VERIFY_CA,	  /* ... and a client certificate signed by tls_ca */
+	CTLS_VERIFY_FULL, /* ... whose CN is the user name */
+};
 
 struct listen_addr {
 	char *host; /* numeric address or name, as given */
@@ -47,6 +73,14 @@ struct endpoint {
 	char *application_name;
 	char *options;	   /* sent in the startup packet */
 	int connect_timeout; /* seconds, 0 = use server_connect_timeout */
+	/* TLS to the backend (libpq's parameters and meanings) */
+	int sslmode;	     /* enum ssl_mode; default prefer */
+	bool sslmode_given;  /* the endpoint said sslmode= */
+	char *sslrootcert;   /* CA file for verify-ca / verify-full */
+	char *sslcert;	     /* client certificate file */
+	char *sslkey;	     /* its private key file */
+	bool sslsni;	     /* send the host name as SNI (default yes) */
+	int target_session_attrs; /* enum tsa_mode */
 };
 
 /* One entry of the [databases] section. */
@@ -79,6 +113,17 @@ struct config {
 
 	/* backend */
 	char *datastore_endpoint; /* raw, as given (secret: masked when printed) */
+	char *datastore_cafile;	  /* k3s's --datastore-cafile: sslrootcert if the endpoint has none */
+	char *datastore_certfile; /* ... sslcert */
+	char *datastore_keyfile;  /* ... sslkey */
+	bool create_database;	  /* create the endpoint's database if missing */
+
+	/* TLS for clients */
+	char *tls_cert;		  /* certificate chain file (PEM); NULL = no TLS */
+	char *tls_key;		  /* its private key */
+	char *tls_ca;		  /* CA for client certificates */
+	int client_tls_mode;	  /* enum client_tls_mode */
+	char *tls_ciphers;	  /* OpenSSL cipher list for TLS 1.2 */
 	struct endpoint endpoint;
 	struct db_entry *dbs;
 	int n_dbs;

@@ -44,6 +44,9 @@ void target_free(struct target *t)
 	free(t->password);
 	free(t->application_name);
 	free(t->options);
+	free(t->sslrootcert);
+	free(t->sslcert);
+	free(t->sslkey);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -83,6 +86,12 @@ struct pool *pool_get(const struct target *t, enum pool_mode mode, int pool_size
 	p->target.password = xstrdup(t->password);
 	p->target.application_name = xstrdup(t->application_name);
 	p->target.options = xstrdup(t->options);
+	p->target.sslmode = t->sslmode;
+	p->target.sslrootcert = xstrdup(t->sslrootcert);
+	p->target.sslcert = xstrdup(t->sslcert);
+	p->target.sslkey = xstrdup(t->sslkey);
+	p->target.sslsni = t->sslsni;
+	p->target.target_session_attrs = t->target_session_attrs;
 	p->mode = mode;
 	p->pool_size = pool_size;
 	p->min_pool_size = min_pool_size;
@@ -421,6 +430,22 @@ struct pool *pool_for_client(const char *database, const char *user, char *err,
 	t.user = PICK(user) ? PICK(user) : (char *)user;
 	t.application_name = PICK(application_name);
 	t.options = PICK(options);
+	/* TLS: the endpoint's own parameters, else k3s's datastore files; any
+	 * such file and no sslmode means verify-full, as kine does. */
+	t.sslrootcert = PICK(sslrootcert) ? PICK(sslrootcert) : cfg->datastore_cafile;
+	t.sslcert = PICK(sslcert) ? PICK(sslcert) : cfg->datastore_certfile;
+	t.sslkey = PICK(sslkey) ? PICK(sslkey) : cfg->datastore_keyfile;
+	if (dep && dep->sslmode_given)
+		t.sslmode = dep->sslmode;
+	else if (main_ep->sslmode_given)
+		t.sslmode = main_ep->sslmode;
+	else if (cfg->datastore_cafile || cfg->datastore_certfile || cfg->datastore_keyfile)
+		t.sslmode = SSLMODE_VERIFY_FULL;
+	else
+		t.sslmode = SSLMODE_PREFER;
+	t.sslsni = dep && dep->sslmode_given ? dep->sslsni : main_ep->sslsni;
+	t.target_session_attrs = dep && dep->target_session_attrs ? dep->target_session_attrs
+								   : main_ep->target_session_attrs;
 	/* A password given with the endpoint belongs to the endpoint's user. */
 	char *password = NULL;
 	if (PICK(password)) {

@@ -33,6 +33,13 @@ struct target {
 	char *password; /* NULL when the server asks for none */
 	char *application_name;
 	char *options;
+	/* TLS to the server (libpq's meanings; see enum ssl_mode) */
+	int sslmode;
+	char *sslrootcert;
+	char *sslcert;
+	char *sslkey;
+	bool sslsni;
+	int target_session_attrs; /* enum tsa_mode */
 };
 
 struct pool_stats {

@@ -973,6 +973,14 @@ static void server_event_cb(struct bufferevent *bev, short events, void *arg)
 		s->reader = net_reader_new(bev, RELAY_HIGH_WATER, server_read_cb, server_event_cb, s);
 		if (s->reader) /* it bounds the input itself */
 			bufferevent_setwatermark(bev, EV_READ, 0, 0);
+		if (s->pool->target.sslmode >= SSLMODE_REQUIRE) {
+			pool_server_login_failed(s, "08006",
+						 "sslmode=require and stronger need TLS to the backend, "
+						 "which this build does not have",
+						 false);
+			server_close(s, "TLS required");
+			return;
+		}
 		s->state = SV_LOGIN;
 		server_send_startup(s);
 		return;

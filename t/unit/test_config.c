@@ -660,15 +660,55 @@ Test(endpoint, unsupported_parameters)
 	struct endpoint ep;
 	char msg[256];
 
-	/* TLS to the backend is not there yet: asking for it must not be ignored. */
-	cr_assert_eq(endpoint_parse("postgres://h/db?sslmode=verify-full", &ep, msg, sizeof(msg)),
+	/* Parameters pgpin cannot honour are refused, never ignored. */
+	cr_assert_eq(endpoint_parse("host=h krbsrvname=x", &ep, msg, sizeof(msg)), -1);
+	cr_assert_str_eq(msg, "connection parameter \"krbsrvname\" is not supported by pgpin");
+	cr_assert_eq(endpoint_parse("postgres://h/db?gssencmode=require", &ep, msg, sizeof(msg)),
 		     -1);
-	cr_assert_str_eq(msg, "sslmode=verify-full is not supported by pgpin");
-	cr_assert_eq(endpoint_parse("host=h sslrootcert=/ca.pem", &ep, msg, sizeof(msg)), -1);
-	cr_assert_str_eq(msg, "connection parameter \"sslrootcert\" is not supported by pgpin");
+	cr_assert_str_eq(msg, "gssencmode=require is not supported by pgpin");
+	cr_assert_eq(endpoint_parse("postgres://h/db?sslmode=sometimes", &ep, msg, sizeof(msg)),
+		     -1);
+	cr_assert_str_eq(msg, "invalid sslmode value: \"sometimes\"");
+	cr_assert_eq(endpoint_parse("postgres://h/db?target_session_attrs=any-old", &ep, msg,
+				    sizeof(msg)),
+		     -1);
+	cr_assert_str_eq(msg, "invalid target_session_attrs value: \"any-old\"");
 	cr_assert_eq(endpoint_parse("postgres://h/db?sslmode=disable&keepalives=1", &ep, msg,
 				    sizeof(msg)),
 		     0, "%s", msg);
+	cr_assert_eq(ep.sslmode, SSLMODE_DISABLE);
+	endpoint_free(&ep);
+}
+
+Test(endpoint, tls_parameters)
+{
+	struct endpoint ep;
+	char msg[256];
+
+	cr_assert_eq(endpoint_parse("postgres://h/db", &ep, msg, sizeof(msg)), 0, "%s", msg);
+	cr_assert_eq(ep.sslmode, SSLMODE_PREFER, "libpq's default");
+	cr_assert(!ep.sslmode_given);
+	cr_assert(ep.sslsni);
+	cr_assert_eq(ep.target_session_attrs, TSA_ANY);
+	endpoint_free(&ep);
+	cr_assert_eq(endpoint_parse("postgres://h/db?sslmode=verify-full&sslrootcert=/ca.pem"
+				    "&sslcert=/c.pem&sslkey=/k.pem&sslsni=0"
+				    "&target_session_attrs=read-write",
+				    &ep, msg, sizeof(msg)),
+		     0, "%s", msg);
+	cr_assert_eq(ep.sslmode, SSLMODE_VERIFY_FULL);
+	cr_assert(ep.sslmode_given);
+	cr_assert_str_eq(ep.sslrootcert, "/ca.pem");
+	cr_assert_str_eq(ep.sslcert, "/c.pem");
+	cr_assert_str_eq(ep.sslkey, "/k.pem");
+	cr_assert(!ep.sslsni);
+	cr_assert_eq(ep.target_session_attrs, TSA_READ_WRITE);
+	endpoint_free(&ep);
+	cr_assert_eq(endpoint_parse("host=h sslmode=verify-ca target_session_attrs=prefer-standby",
+				    &ep, msg, sizeof(msg)),
+		     0, "%s", msg);
+	cr_assert_eq(ep.sslmode, SSLMODE_VERIFY_CA);
+	cr_assert_eq(ep.target_session_attrs, TSA_PREFER_STANDBY);
 	endpoint_free(&ep);
 }
 
