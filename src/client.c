@@ -734,7 +734,7 @@ static void client_relay_lite(struct client *c)
 	char type;
 	uint32_t len;
 
-	if (lite_session_pending_input(c->lite) >= RELAY_HIGH_WATER)
+	if (lite_session_pending_input(c->lite) >= LITE_INBOX_HIGH)
 		return; /* the thread's notify brings us back */
 	for (;;) {
 		struct evbuffer_ptr pos;
@@ -767,7 +767,7 @@ static void client_relay_lite(struct client *c)
 			break;
 		}
 		total += 1 + len;
-		if (total >= RELAY_HIGH_WATER)
+		if (total >= LITE_INBOX_HIGH)
 			break;
 	}
 	if (total == 0)

@@ -20,6 +20,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <malloc.h>
 #include <event2/buffer.h>
 #include <event2/event.h>
 #include <stdlib.h>
@@ -111,6 +112,11 @@ int lite_init(const struct config *cfg, char *err, size_t errlen)
 	size_t n = strlen(path);
 
 	lite_reconfigure(cfg);
+	/* Session threads build large results and free them again: without
+	 * this, glibc hands the memory back (madvise) after every large
+	 * result and page-faults it in again for the next one. */
+	mallopt(M_TRIM_THRESHOLD, 64 << 20);
+	mallopt(M_MMAP_THRESHOLD, 16 << 20);
 	free(g.dir);
 	free(g.file);
 	g.dir = g.file = NULL;
@@ -558,14 +564,19 @@ static void *session_thread(void *arg)
 			pthread_mutex_unlock(&s->mu);
 			break;
 		}
-		/* Take the whole inbox; the loop keeps appending to a fresh one. */
+		/* Take the whole inbox; the loop keeps appending to a fresh one.
+		 * The loop stops handing over input at LITE_INBOX_HIGH: only
+		 * then does it need telling that there is room again (every
+		 * wake-up of the loop costs system calls on each query). */
+		bool was_full = buf_used(&s->inbox) >= LITE_INBOX_HIGH;
 		struct lite_buf t = s->inbox;
 		s->inbox = work;
 		s->inbox.len = s->inbox.off = 0;
 		work = t;
 		s->busy = true;
 		pthread_mutex_unlock(&s->mu);
-		notify_loop(s); /* the loop may read more input now */
+		if (was_full)
+			notify_loop(s); /* the loop may read more input now */
 
 		session_input(s, work.data + work.off, work.len - work.off);
 		work.len = work.off = 0;

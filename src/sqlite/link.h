@@ -56,6 +56,9 @@ enum lite_open_state { LITE_OPENING = 0, LITE_OPEN, LITE_FAILED };
  */
 enum lite_open_state lite_session_opened(struct lite_session *s, struct pkt *p);
 
+/* The loop hands over no more input while this much is pending. */
+#define LITE_INBOX_HIGH (256u * 1024)
+
 /* Hand over whole frontend messages (type byte, length, body). */
 void lite_session_send(struct lite_session *s, const void *msgs, size_t len);
 /* Bytes handed over and not yet taken by the thread. */
