@@ -349,6 +349,7 @@ out:
 		event_base_loop(rt.base, EVLOOP_ONCE);
 	}
 	server_cancels_free();
+	lite_shutdown();
 	if (janitor_ev)
 		event_free(janitor_ev);
 	if (stats_ev)

@@ -2898,6 +2898,12 @@ static int build(struct cx *c, const char *text, size_t len)
 int desc_describe(const char *pg_sql, size_t len, const struct desc_schema *schema,
 		  struct desc_result *out)
 {
+	return desc_describe_typed(pg_sql, len, schema, NULL, 0, out);
+}
+
+int desc_describe_typed(const char *pg_sql, size_t len, const struct desc_schema *schema,
+			const uint32_t *given, int ngiven, struct desc_result *out)
+{
 	struct cx c;
 	struct colvec cv = {0};
 	size_t end, p = 0;
@@ -2909,6 +2915,11 @@ int desc_describe(const char *pg_sql, size_t len, const struct desc_schema *sche
 	c.schema = schema;
 	if (build(&c, pg_sql, len) < 0)
 		goto fail;
+	/* Types the client declared in Parse come first, as in PostgreSQL:
+	 * `SELECT $1` with int2 declared is an int2 column. */
+	for (int i = 0; i < ngiven && i < c.nparams; i++)
+		if (given[i] != 0)
+			c.params[i] = given[i];
 	/* one statement: up to the first ';' */
 	for (end = 0; end < c.n && !op(&c, end, c.n, ";"); end++)
 		;

@@ -62,6 +62,10 @@ struct desc_result {
 /* Returns 0 (unknowns are 0 OIDs), -1 on allocation failure. */
 int desc_describe(const char *pg_sql, size_t len, const struct desc_schema *schema,
 		  struct desc_result *out);
+/* The same, with the parameter types the client declared in Parse
+ * (given[i], 0 = unspecified) taken as known from the start. */
+int desc_describe_typed(const char *pg_sql, size_t len, const struct desc_schema *schema,
+			const uint32_t *given, int ngiven, struct desc_result *out);
 void desc_result_free(struct desc_result *r);
 
 #endif

@@ -597,8 +597,18 @@ static void *session_thread(void *arg)
 
 /* ------------------------------------------------------------ loop side */
 
+/* Every session not yet freed, for lite_shutdown() (loop thread only). */
+static struct lite_session **sessions;
+static size_t n_sessions, cap_sessions;
+
 static void session_free(struct lite_session *s)
 {
+	for (size_t i = 0; i < n_sessions; i++) {
+		if (sessions[i] == s) {
+			sessions[i] = sessions[--n_sessions];
+			break;
+		}
+	}
 	pthread_join(s->thread, NULL);
 	event_free(s->notify_ev);
 	buf_free(&s->inbox);
@@ -652,12 +662,23 @@ struct lite_session *lite_session_start(struct event_base *base, const char *dat
 		goto fail;
 	pthread_attr_init(&attr);
 	pthread_attr_setstacksize(&attr, 2u << 20);
+	if (n_sessions == cap_sessions) {
+		size_t cap = cap_sessions ? cap_sessions * 2 : 64;
+		struct lite_session **v = realloc(sessions, cap * sizeof(*v));
+		if (!v) {
+			pthread_attr_destroy(&attr);
+			goto fail;
+		}
+		sessions = v;
+		cap_sessions = cap;
+	}
 	int rc = pthread_create(&s->thread, &attr, session_thread, s);
 	pthread_attr_destroy(&attr);
 	if (rc != 0) {
 		log_error("cannot start a SQLite session thread: %s", strerror(rc));
 		goto fail;
 	}
+	sessions[n_sessions++] = s;
 	return s;
 fail:
 	if (s->notify_ev)
@@ -744,4 +765,22 @@ void lite_session_close(struct lite_session *s)
 	if (done)
 		session_free(s);
 	/* else the thread's last notify frees it */
+}
+
+void lite_shutdown(void)
+{
+	/* Clients are closed by now; their threads roll back and exit. */
+	while (n_sessions > 0) {
+		struct lite_session *s = sessions[n_sessions - 1];
+		pthread_mutex_lock(&s->mu);
+		bool detached = s->detached;
+		pthread_mutex_unlock(&s->mu);
+		if (!detached)
+			lite_session_close(s); /* may free it at once */
+		if (n_sessions > 0 && sessions[n_sessions - 1] == s)
+			session_free(s);
+	}
+	free(sessions);
+	sessions = NULL;
+	n_sessions = cap_sessions = 0;
 }

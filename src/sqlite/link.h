@@ -71,5 +71,7 @@ bool lite_session_idle(struct lite_session *s);
 void lite_session_cancel(struct lite_session *s);
 /* The client is gone: roll back, close, free (asynchronously). */
 void lite_session_close(struct lite_session *s);
+/* At exit: wait for every session's thread to finish, and free them. */
+void lite_shutdown(void);
 
 #endif

@@ -806,7 +806,8 @@ static int stmt_describe(struct lite_session *s, struct lite_stmt *ps, const uin
 	if (ps->cat.sql) {
 		n = ps->cat.nparams;
 	} else if (ps->t->kind == SQLT_SQL || ps->t->kind == SQLT_COPY_TO) {
-		if (desc_describe(ps->text + ps->t->pg_pos, ps->t->pg_len, &schema, &d) < 0)
+		if (desc_describe_typed(ps->text + ps->t->pg_pos, ps->t->pg_len, &schema, given,
+					ngiven, &d) < 0)
 			goto oom;
 		n = ps->t->max_param;
 		if (d.nparams > n)

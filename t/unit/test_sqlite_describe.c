@@ -1403,3 +1403,24 @@ Test(robustness, no_schema)
 	cr_assert_eq(r.cols[1].oid, 20);
 	desc_result_free(&r);
 }
+
+Test(rules, declared_parameter_types_come_first)
+{
+	/* psycopg and JDBC declare types in Parse: `SELECT $1` with bytea
+	 * declared is a bytea column, and a declared type wins over the
+	 * context, as the first context in PostgreSQL's order does. */
+	const uint32_t given[] = {17, 21, 0};
+	struct desc_result r;
+	const char *sql = "SELECT $1, $2 AS v, $3 FROM kine WHERE id = $2";
+
+	cr_assert_eq(desc_describe_typed(sql, strlen(sql), &schema, given, 3, &r), 0);
+	cr_assert_eq(r.nparams, 3);
+	cr_assert_eq(r.param_oids[0], 17);
+	cr_assert_eq(r.param_oids[1], 21, "declared int2 wins over id's int8");
+	cr_assert_eq(r.param_oids[2], 25, "unspecified and untyped: text");
+	cr_assert_eq(r.ncols, 3);
+	cr_assert_eq(r.cols[0].oid, 17);
+	cr_assert_str_eq(r.cols[1].name, "v");
+	cr_assert_eq(r.cols[1].oid, 21);
+	desc_result_free(&r);
+}
