@@ -29,6 +29,7 @@
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
 #include <event2/event.h>
 #include <openssl/rand.h>
 
@@ -41,6 +42,7 @@
 #include "runtime.h"
 #include "scram.h"
 #include "server.h"
+#include "tls.h"
 #include "track.h"
 
 #define RELAY_HIGH_WATER (256 * 1024)
@@ -54,6 +56,7 @@ static void client_write_cb(struct bufferevent *bev, void *arg);
 static void client_event_cb(struct bufferevent *bev, short events, void *arg);
 static void client_lite_output(struct client *c);
 static void client_lite_notify(void *arg);
+static void client_tls_ready(struct client *c);
 
 /* ------------------------------------------------------- lifecycle */
 
@@ -66,6 +69,7 @@ void client_accept(int fd, const struct sockaddr *sa, int salen)
 	}
 	net_tune_socket(fd);
 	net_peer_name(fd, c->addr, sizeof(c->addr));
+	c->unix_socket = sa && sa->sa_family == AF_UNIX;
 	c->bev = bufferevent_socket_new(rt.base, fd, BEV_OPT_CLOSE_ON_FREE);
 	if (!c->bev) {
 		evutil_closesocket(fd);
@@ -100,7 +104,7 @@ static void client_free_cb(evutil_socket_t fd, short what, void *arg)
 	struct client *c = arg;
 	net_reader_free(c->reader);
 	if (c->bev)
-		bufferevent_free(c->bev);
+		net_free(c->bev);
 	params_free(&c->vars);
 	stmt_names_clear(&c->names);
 	free(c->user);
@@ -169,7 +173,7 @@ void client_close(struct client *c, const char *reason)
 	client_detach(c);
 	net_reader_free(c->reader);
 	c->reader = NULL;
-	bufferevent_free(c->bev);
+	net_free(c->bev);
 	c->bev = NULL;
 	struct timeval now = {0, 0};
 	event_base_once(rt.base, -1, EV_TIMEOUT, client_free_cb, c, &now);
@@ -269,10 +273,152 @@ static void client_event_cb(struct bufferevent *bev, short events, void *arg)
 		event_base_once(rt.base, -1, EV_TIMEOUT, client_free_cb, c, &now);
 		return;
 	}
-	if (events & BEV_EVENT_EOF)
+	if (events & BEV_EVENT_CONNECTED) {
+		client_tls_ready(c); /* the only connect a client bufferevent reports */
+		return;
+	}
+	if (c->tls_handshake) {
+		char why[256];
+		unsigned long e = bufferevent_get_openssl_error(bev);
+		tls_error_string(net_ssl(bev), e, why, sizeof(why));
+		log_info("client %s: TLS handshake failed: %s", c->addr, why);
+		client_close(c, "TLS handshake failed");
+		return;
+	}
+	if (events & BEV_EVENT_EOF) {
 		client_close(c, c->server ? "client disconnected mid-transaction" : "client disconnected");
-	else
-		client_close(c, evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
+	} else {
+		unsigned long e = c->tls ? bufferevent_get_openssl_error(bev) : 0;
+		char why[256];
+		if (e)
+			tls_error_string(NULL, e, why, sizeof(why));
+		client_close(c, e ? why : evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
+	}
+}
+
+/* ------------------------------------------------------- TLS */
+
+static const char *const client_tls_mode_names[] = {"disable", "allow", "require", "verify-ca",
+						    "verify-full"};
+
+/*
+ * SSLRequest: 'S' and the TLS handshake when a certificate is loaded and
+ * client_tls_mode is not disable, else 'N' and plain text goes on.
+ * Returns true when the caller must stop reading (TLS under way, or the
+ * client closed).
+ */
+static bool client_ssl_request(struct client *c)
+{
+	struct evbuffer *in = bufferevent_get_input(c->bev);
+	char err[200];
+
+	if (c->tls) {
+		client_fatal(c, "08P01", "SSLRequest on a connection that is already encrypted");
+		return true;
+	}
+	/* No TLS on a Unix socket, as PostgreSQL. */
+	if (c->unix_socket || rt.cfg->client_tls_mode == CTLS_DISABLE ||
+	    !tls_frontend_available()) {
+		bufferevent_write(c->bev, "N", 1);
+		net_flush(c->bev);
+		return false;
+	}
+	SSL *ssl = tls_frontend_new(err, sizeof(err));
+	if (!ssl) {
+		client_fatal(c, "53200", err);
+		return true;
+	}
+	/* The answer goes out in the clear, now: nothing is queued before it
+	 * (the startup phase flushes every byte it writes). */
+	bufferevent_write(c->bev, "S", 1);
+	net_flush(c->bev);
+	/*
+	 * Bytes that came with the SSLRequest were sent before encryption: a
+	 * man-in-the-middle may have put them there (CVE-2021-23214).
+	 * PostgreSQL answers 'S', then this error in plain text.
+	 */
+	if (evbuffer_get_length(in) > 0) {
+		SSL_free(ssl);
+		client_fatal(c, "08P01", "received unencrypted data after SSL request");
+		return true;
+	}
+	if (evbuffer_get_length(bufferevent_get_output(c->bev)) > 0) {
+		SSL_free(ssl);
+		client_close(c, "could not send the SSL response");
+		return true;
+	}
+	/* From now on OpenSSL reads and writes the socket. */
+	net_reader_free(c->reader);
+	c->reader = NULL;
+	struct bufferevent *bev = net_start_tls(c->bev, ssl, true);
+	if (!bev) {
+		client_close(c, "could not start TLS");
+		return true;
+	}
+	c->bev = bev;
+	bufferevent_setcb(bev, client_read_cb, client_write_cb, client_event_cb, c);
+	bufferevent_setwatermark(bev, EV_READ, 0, RELAY_HIGH_WATER);
+	bufferevent_setwatermark(bev, EV_WRITE, RELAY_HIGH_WATER / 4, 0);
+	bufferevent_set_max_single_read(bev, 64 * 1024);
+	c->tls = true;
+	c->tls_handshake = true;
+	return true;
+}
+
+/* The handshake is done; the startup packet comes next, encrypted. */
+static void client_tls_ready(struct client *c)
+{
+	c->tls_handshake = false;
+	if (log_enabled(LOG_LVL_DEBUG)) {
+		char desc[128], cn[256];
+		SSL *ssl = net_ssl(c->bev);
+		tls_describe(ssl, desc, sizeof(desc));
+		bool have_cn = tls_peer_cn(ssl, cn, sizeof(cn)) == 0;
+		log_debug("client %s: TLS established (%s%s%s)", c->addr, desc,
+			  have_cn ? ", client certificate CN=" : "", have_cn ? cn : "");
+	}
+}
+
+/*
+ * client_tls_mode, once the user is known (as PostgreSQL checks pg_hba
+ * after the startup packet, so that the client gets a FATAL it can show):
+ * require: encrypted; verify-ca: and a client certificate that verified
+ * against tls_ca; verify-full: and its CN is the user name.  Unix-socket
+ * clients are exempt (no TLS there).  0, or -1 with the client closed.
+ */
+static int client_check_tls(struct client *c)
+{
+	int mode = rt.cfg->client_tls_mode;
+	char msg[400], cn[256];
+
+	if (mode < CTLS_REQUIRE || c->unix_socket)
+		return 0;
+	if (!c->tls) {
+		snprintf(msg, sizeof(msg),
+			 "TLS is required for user \"%s\", database \"%s\" (client_tls_mode=%s): "
+			 "connect with sslmode=require or stronger",
+			 c->user, c->database, client_tls_mode_names[mode]);
+		client_fatal(c, "28000", msg);
+		return -1;
+	}
+	if (mode < CTLS_VERIFY_CA)
+		return 0;
+	SSL *ssl = net_ssl(c->bev);
+	if (!tls_peer_verified(ssl)) {
+		client_fatal(c, "28000", "connection requires a valid client certificate");
+		return -1;
+	}
+	if (mode == CTLS_VERIFY_FULL && (tls_peer_cn(ssl, cn, sizeof(cn)) < 0 ||
+					 strcmp(cn, c->user) != 0)) {
+		log_info("client %s: certificate CN does not match user \"%s\"", c->addr, c->user);
+		snprintf(msg, sizeof(msg),
+			 "certificate validation (client_tls_mode=verify-full) failed for user "
+			 "\"%s\": CN mismatch",
+			 c->user);
+		client_fatal(c, "28000", msg);
+		return -1;
+	}
+	return 0;
 }
 
 /* ------------------------------------------------------- startup */
@@ -452,6 +598,8 @@ static void client_start_login(struct client *c, const struct startup_msg *m)
 		client_fatal(c, "53200", "out of memory");
 		return;
 	}
+	if (client_check_tls(c) < 0)
+		return;
 	for (int i = 0; i < m->nparams; i++) {
 		if (strcmp(m->params[i].name, "replication") == 0) {
 			client_fatal(c, "0A000", "pgpin does not support replication connections");
@@ -478,10 +626,11 @@ static void client_start_login(struct client *c, const struct startup_msg *m)
 		client_send_pkt(c, &p);
 		pkt_free(&p);
 	}
-	log_info("client %s: login user=%s database=%s%s%s", c->addr, c->user, c->database,
+	log_info("client %s: login user=%s database=%s%s%s%s", c->addr, c->user, c->database,
 		 params_get(&c->vars, "application_name") ? " application_name=" : "",
 		 params_get(&c->vars, "application_name") ? params_get(&c->vars, "application_name")
-							   : "");
+							   : "",
+		 c->tls ? " (TLS)" : "");
 	client_start_auth(c);
 }
 
@@ -530,9 +679,13 @@ static void client_read_startup(struct client *c)
 		}
 		switch (m.kind) {
 		case STARTUP_SSL:
+			evbuffer_drain(in, len);
+			if (client_ssl_request(c))
+				return; /* c->bev may be another bufferevent now */
+			break;
 		case STARTUP_GSSENC:
 			evbuffer_drain(in, len);
-			/* No TLS configured: the client may go on in plain text. */
+			/* No GSSAPI encryption: the client may go on as it likes. */
 			bufferevent_write(c->bev, "N", 1);
 			net_flush(c->bev);
 			break;

@@ -39,6 +39,9 @@ struct client {
 	struct bufferevent *bev;
 	struct net_reader *reader; /* NULL: the bufferevent reads */
 	enum client_state state;
+	bool tls;	      /* encrypted (or handshaking: tls_handshake) */
+	bool tls_handshake;   /* 'S' sent, TLS handshake under way */
+	bool unix_socket;     /* connected over the Unix socket: never TLS */
 	bool counted;  /* counts against max_client_conn */
 	bool closing;  /* flushing a final error, then freed */
 	bool waiting;  /* in pool->waiting */

@@ -68,6 +68,10 @@ static const char *const auth_type_names[] = {"trust", "md5", "scram-sha-256", N
 static const char *const pin_mode_names[] = {"yes", "no", "error", NULL};
 static const char *const log_level_names[] = {"error", "warning", "info", "debug", NULL};
 static const char *const sqlite_sync_names[] = {"off", "normal", "full", NULL};
+static const char *const ssl_mode_names[] = {"disable", "allow", "prefer", "require",
+					     "verify-ca", "verify-full", NULL};
+static const char *const tsa_names[] = {"any", "read-write", "read-only", "primary",
+					"standby", "prefer-standby", NULL};
 static const char *const client_tls_names[] = {"disable", "allow", "require", "verify-ca",
 					       "verify-full", NULL};
 
@@ -86,7 +90,8 @@ static const struct setting settings[] = {
 	{.name = "datastore_endpoint", .type = T_ENDPOINT, .offset = F(datastore_endpoint),
 	 .def = "", .meta = "URI", .secret = true,
 	 .def_doc = "embedded SQLite in " DEFAULT_SQLITE_PATH,
-	 .help = "backend: a libpq URI or keyword string, or sqlite:PATH"},
+	 .help = "backend: a libpq URI or keyword string (several hosts: tried in order), or "
+		 "sqlite:PATH; a bare postgres:// is postgres:postgres@localhost:5432/kubernetes"},
 	{.name = "datastore_cafile", .type = T_PATH, .offset = F(datastore_cafile), .def = "",
 	 .meta = "FILE", .def_doc = "none",
 	 .help = "CA certificate(s) to verify the backend with (the endpoint's sslrootcert wins); "
@@ -670,31 +675,111 @@ static bool is_password_key(const char *key)
 
 /* ------------------------------------------------------------ endpoints */
 
-static int parse_port_list(const char *v, int *port, char *msg, size_t msglen)
+/* The number of elements of a libpq comma-separated list ("" is one). */
+static int list_count(const char *v)
 {
-	const char *p = v;
-	int first = -1;
+	int n = 1;
 
-	/* A multi-host URI gives one port per host; one port for all is what
-	 * struct endpoint can hold. */
-	for (;;) {
-		size_t len = strcspn(p, ",");
-		long long n = *port;
-		char *one = xstrndup(p, len);
-		int rc = len == 0 ? 0 : parse_int(one, 1, 65535, &n, msg, msglen);
+	for (; *v; v++)
+		n += *v == ',';
+	return n;
+}
+
+/* Element i of a comma-separated list, malloc'd. */
+static char *list_item(const char *v, int i)
+{
+	while (i-- > 0)
+		v = strchr(v, ',') + 1;
+	return xstrndup(v, strcspn(v, ","));
+}
+
+/* One port of a list: empty is default_port. */
+static int parse_port_item(const char *one, int default_port, int *port, char *msg,
+			   size_t msglen)
+{
+	long long n = default_port;
+
+	if (*one && parse_int(one, 1, 65535, &n, msg, msglen) < 0)
+		return -1;
+	*port = (int)n;
+	return 0;
+}
+
+/* A port list, one port for all hosts or one per host (checked against the
+ * hosts once they are all known).  ep->port is its first port. */
+static int parse_port_list(const char *v, struct endpoint *ep, char *msg, size_t msglen)
+{
+	int i, n = list_count(v), port;
+
+	for (i = 0; i < n; i++) {
+		char *one = list_item(v, i);
+		int rc = parse_port_item(one, ep->port, &port, msg, msglen);
 		free(one);
 		if (rc < 0)
 			return fail(msg, msglen, "invalid port '%s' (expected 1 to 65535)", v);
-		if (first >= 0 && n != first)
-			return fail(msg, msglen, "different ports per host are not supported ('%s')",
-				    v);
-		first = (int)n;
-		if (p[len] == '\0')
-			break;
-		p += len + 1;
+		if (i == 0 && *v != ',')
+			ep->port = port;
 	}
-	*port = first;
+	free(ep->ports);
+	ep->ports = xstrdup(v);
 	return 0;
+}
+
+void host_list_free(struct host_port *list, int n)
+{
+	int i;
+
+	for (i = 0; list && i < n; i++)
+		free(list[i].host);
+	free(list);
+}
+
+int endpoint_hosts(const char *host, const char *hostaddr, const char *ports, int default_port,
+		   struct host_port **out, char *err, size_t errlen)
+{
+	int n_host = host && *host ? list_count(host) : 0;
+	int n_addr = hostaddr && *hostaddr ? list_count(hostaddr) : 0;
+	int n_ports = ports && *ports ? list_count(ports) : 0;
+	int n, i;
+	struct host_port *list;
+	char msg[128];
+
+	*out = NULL;
+	if (n_host && n_addr && n_host != n_addr)
+		return fail(err, errlen, "could not match %d host names to %d hostaddr values",
+			    n_host, n_addr);
+	n = n_addr ? n_addr : (n_host ? n_host : 1);
+	if (n_ports > 1 && n_ports != n)
+		return fail(err, errlen, "could not match %d port numbers to %d hosts", n_ports, n);
+	list = calloc((size_t)n, sizeof(*list));
+	if (!list)
+		return fail(err, errlen, "out of memory");
+	for (i = 0; i < n; i++) {
+		char *a = n_addr ? list_item(hostaddr, i) : NULL;
+		char *h = n_host ? list_item(host, i) : NULL;
+		char *p = n_ports ? list_item(ports, n_ports > 1 ? i : 0) : NULL;
+		int rc = parse_port_item(p ? p : "", default_port, &list[i].port, msg, sizeof(msg));
+		if (rc < 0)
+			fail(err, errlen, "invalid port '%s' (expected 1 to 65535)", p);
+		if (a && *a) {
+			list[i].host = a;
+			a = NULL;
+		} else if (h && *h) {
+			list[i].host = h;
+			h = NULL;
+		} else {
+			list[i].host = xstrdup("localhost");
+		}
+		free(a);
+		free(h);
+		free(p);
+		if (rc < 0) {
+			host_list_free(list, i + 1);
+			return -1;
+		}
+	}
+	*out = list;
+	return n;
 }
 
 /* TLS and the like are not implemented for backends yet: saying so beats
@@ -748,20 +833,17 @@ static int endpoint_set(struct endpoint *ep, const char *key, const char *val, c
 		}
 	}
 	if (strcmp(key, "port") == 0)
-		return parse_port_list(val, &ep->port, msg, msglen);
+		return parse_port_list(val, ep, msg, msglen);
 	if (strcmp(key, "sslmode") == 0) {
-		static const char *const modes[] = {"disable", "allow", "prefer", "require",
-						    "verify-ca", "verify-full", NULL};
-		if (parse_enum(val, modes, &ep->sslmode, msg, msglen) < 0)
+		if (parse_enum(val, ssl_mode_names, &ep->sslmode, msg, msglen) < 0)
 			return fail(msg, msglen, "invalid sslmode value: \"%s\"", val);
 		ep->sslmode_given = true;
 		return 0;
 	}
 	if (strcmp(key, "target_session_attrs") == 0) {
-		static const char *const attrs[] = {"any", "read-write", "read-only", "primary",
-						    "standby", "prefer-standby", NULL};
-		if (parse_enum(val, attrs, &ep->target_session_attrs, msg, msglen) < 0)
+		if (parse_enum(val, tsa_names, &ep->target_session_attrs, msg, msglen) < 0)
 			return fail(msg, msglen, "invalid target_session_attrs value: \"%s\"", val);
+		ep->tsa_given = true;
 		return 0;
 	}
 	if (strcmp(key, "sslsni") == 0) {
@@ -789,13 +871,40 @@ static void endpoint_sqlite(const char *rest, struct endpoint *ep)
 	ep->sqlite_path = xstrdup(*rest ? rest : DEFAULT_SQLITE_PATH);
 }
 
-/* endpoint_parse() with the port to assume when none is given; [databases]
- * entries use 0 so that the main endpoint's port shows through. */
+/* The text after "postgres://" or "postgresql://". */
+static const char *uri_rest(const char *uri)
+{
+	return strstr(uri, "://") + 3;
+}
+
+/*
+ * k3s and kine's conventions for URI endpoints: an empty database (no
+ * path, or "/") is "kubernetes", and the name is lower-cased, as kine does
+ * with the whole path before pgx reads it.
+ */
+static void endpoint_k3s_dbname(struct endpoint *ep)
+{
+	char *p;
+
+	if (!ep->dbname || !*ep->dbname) {
+		free(ep->dbname);
+		ep->dbname = xstrdup("kubernetes");
+		return;
+	}
+	for (p = ep->dbname; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+}
+
+/* endpoint_parse() with the port to assume when none is given and whether
+ * k3s's URI conventions apply; [databases] entries use port 0, so that the
+ * main endpoint's port shows through, and keep libpq's plain meaning. */
 static int endpoint_parse_port(const char *conninfo, struct endpoint *ep, int default_port,
-			       char *err, size_t errlen)
+			       bool k3s, char *err, size_t errlen)
 {
 	PQconninfoOption *opts, *o;
+	struct host_port *hosts;
 	char *pqerr = NULL;
+	int n;
 
 	memset(ep, 0, sizeof(*ep));
 	ep->port = default_port;
@@ -805,6 +914,9 @@ static int endpoint_parse_port(const char *conninfo, struct endpoint *ep, int de
 		endpoint_sqlite(conninfo + 7, ep);
 		return 0;
 	}
+	/* kine: an empty remainder means postgres://postgres:postgres@localhost/ */
+	if (k3s && is_uri(conninfo) && *uri_rest(conninfo) == '\0')
+		conninfo = "postgres://postgres:postgres@localhost/";
 	/* PQconninfoParse() applies no defaults, unlike PQconndefaults(). */
 	opts = PQconninfoParse(conninfo, &pqerr);
 	if (!opts) {
@@ -823,12 +935,25 @@ static int endpoint_parse_port(const char *conninfo, struct endpoint *ep, int de
 		}
 	}
 	PQconninfoFree(opts);
+	if (k3s && is_uri(conninfo))
+		endpoint_k3s_dbname(ep);
+	/* Hosts and ports must pair up; a [databases] entry that gives ports
+	 * but no hosts is checked against the main endpoint's when used. */
+	if (default_port || ep->host || ep->hostaddr) {
+		n = endpoint_hosts(ep->host, ep->hostaddr, ep->ports, ep->port ? ep->port : 5432,
+				   &hosts, err, errlen);
+		if (n < 0) {
+			endpoint_free(ep);
+			return -1;
+		}
+		host_list_free(hosts, n);
+	}
 	return 0;
 }
 
 int endpoint_parse(const char *conninfo, struct endpoint *ep, char *err, size_t errlen)
 {
-	return endpoint_parse_port(conninfo, ep, 5432, err, errlen);
+	return endpoint_parse_port(conninfo, ep, 5432, true, err, errlen);
 }
 
 void endpoint_free(struct endpoint *ep)
@@ -836,6 +961,7 @@ void endpoint_free(struct endpoint *ep)
 	free(ep->sqlite_path);
 	free(ep->host);
 	free(ep->hostaddr);
+	free(ep->ports);
 	free(ep->dbname);
 	free(ep->user);
 	free(ep->password);
@@ -1191,7 +1317,7 @@ static int db_add(struct loader *L, const char *where, const char *name, const c
 		scrub_message(msg, sizeof(msg), value);
 		return fail(L->err, L->errlen, "%s: [databases] %s: %s", where, name, msg);
 	}
-	rc = endpoint_parse_port(conninfo, &db->ep, 0, msg, sizeof(msg));
+	rc = endpoint_parse_port(conninfo, &db->ep, 0, false, msg, sizeof(msg));
 	if (rc < 0)
 		scrub_message(msg, sizeof(msg), conninfo);
 	free(conninfo);
@@ -1436,6 +1562,15 @@ static int parse_long(struct loader *L, int argc, char *const argv[], int *i)
 						  : ACTION_CHECK;
 		return L->cfg->action == ACTION_CHECK ? 0 : 1;
 	}
+	/* --no-NAME: a boolean setting turned off. */
+	if (!is_config && !find_flag(name, len) && len > 3 && strncmp(name, "no-", 3) == 0 &&
+	    (s = find_flag(name + 3, len - 3)) != NULL && s->type == T_BOOL) {
+		if (eq)
+			return fail(L->err, L->errlen, "option '--%.*s' takes no value", (int)len,
+				    name);
+		store_flag(L, s, "no");
+		return 0;
+	}
 	if (!is_config && (s = find_flag(name, len)) == NULL)
 		return fail(L->err, L->errlen, "unknown option '--%.*s' (see --help)", (int)len,
 			    name);
@@ -1492,6 +1627,122 @@ static int parse_argv(struct loader *L, int argc, char *const argv[])
 			return rc;
 	}
 	return 0;
+}
+
+/* ------------------------------------------------------------ wiping argv */
+
+/* Where the value of a keyword pair starts, as written (quotes included). */
+static const char *kw_value_start(const struct kwpair *kv)
+{
+	const char *p = kv->start + strcspn(kv->start, "=");
+
+	if (*p == '=')
+		p++;
+	while (p < kv->end && isspace((unsigned char)*p))
+		p++;
+	return p;
+}
+
+/* The spans of a connection string that hold passwords, as written. */
+static void secret_spans(const char *conninfo, struct spans *sp)
+{
+	const char *pw, *pw_end, *p = conninfo;
+	bool after_password = false;
+	struct kwpair kv;
+	int rc;
+
+	if (is_sqlite(conninfo))
+		return;
+	if (is_uri(conninfo)) {
+		if (uri_password_span(conninfo, &pw, &pw_end))
+			add_span(pw, pw_end, sp);
+		uri_query_passwords(conninfo, add_span, sp);
+		return;
+	}
+	/* As secret_candidates(): a password with an unquoted space leaves
+	 * its second word as a stray key. */
+	while ((rc = kw_next(&p, &kv)) != 0) {
+		bool secret = false;
+		if (kv.key && is_password_key(kv.key)) {
+			add_span(kw_value_start(&kv), kv.end, sp);
+			secret = true;
+		} else if (rc < 0 && !kv.val && after_password) {
+			add_span(kv.start, kv.end, sp);
+			secret = true;
+		}
+		after_password = secret;
+		kw_clear(&kv);
+	}
+	kw_clear(&kv);
+}
+
+/* Replace the secrets of str, in place, by at most 4 '*' each; the bytes
+ * freed at the end are zeroed. */
+static int wipe_secrets(char *str)
+{
+	struct spans sp = {.n = 0};
+	size_t len = strlen(str), now;
+	int i, j, n;
+
+	secret_spans(str, &sp);
+	/* Last span first, so that shifting the rest leaves earlier spans be. */
+	for (i = 1; i < sp.n; i++)
+		for (j = i; j > 0 && sp.start[j] > sp.start[j - 1]; j--) {
+			const char *a = sp.start[j], *b = sp.end[j];
+			sp.start[j] = sp.start[j - 1];
+			sp.end[j] = sp.end[j - 1];
+			sp.start[j - 1] = a;
+			sp.end[j - 1] = b;
+		}
+	for (i = n = 0; i < sp.n; i++) {
+		char *a = str + (sp.start[i] - str), *b = str + (sp.end[i] - str);
+		size_t m = (size_t)(b - a) < 4 ? (size_t)(b - a) : 4;
+		if (b <= a)
+			continue;
+		memset(a, '*', m);
+		memmove(a + m, b, strlen(b) + 1);
+		n++;
+	}
+	now = strlen(str);
+	memset(str + now, 0, len - now);
+	return n;
+}
+
+int config_wipe_argv_secrets(int argc, char *argv[])
+{
+	int i, n = 0;
+
+	for (i = 1; i < argc; i++) {
+		char *a = argv[i], *name, *eq, *val = NULL;
+		const struct setting *s;
+		size_t len;
+
+		if (strcmp(a, "--") == 0)
+			break;
+		if (strcmp(a, "-c") == 0) {
+			i++;
+			continue;
+		}
+		if (strncmp(a, "--", 2) != 0)
+			continue;
+		name = a + 2;
+		eq = strchr(name, '=');
+		len = eq ? (size_t)(eq - name) : strlen(name);
+		if (name_is(name, len, "config")) {
+			i += !eq;
+			continue;
+		}
+		s = find_flag(name, len);
+		if (!s || (s->type == T_BOOL && !eq))
+			continue;
+		if (eq)
+			val = eq + 1;
+		else if (i + 1 < argc)
+			val = argv[++i];
+		if (val && s->secret)
+			n += wipe_secrets(val);
+	}
+	return n;
 }
 
 /* ------------------------------------------------------------ resolving */
@@ -1822,30 +2073,46 @@ static void kw_add(struct sbuf *sb, const char *key, const char *val)
 	kw_add_value(sb, val);
 }
 
-/* A [databases] entry as a keyword string, its password masked. */
-static char *format_db(const struct db_entry *db)
+/* An endpoint as a keyword string into sb, its password masked. */
+static void format_endpoint(struct sbuf *sb, const struct endpoint *ep)
 {
-	const struct endpoint *ep = &db->ep;
-	struct sbuf sb = {0};
 	char num[16];
 
 	if (ep->kind == ENDPOINT_SQLITE) {
-		sb_add(&sb, "sqlite:");
-		sb_add(&sb, ep->sqlite_path);
-		return sb_take(&sb);
+		sb_add(sb, "sqlite:");
+		sb_add(sb, ep->sqlite_path);
+		return;
 	}
-	kw_add(&sb, "host", ep->host);
-	kw_add(&sb, "hostaddr", ep->hostaddr);
+	kw_add(sb, "host", ep->host);
+	kw_add(sb, "hostaddr", ep->hostaddr);
 	snprintf(num, sizeof(num), "%d", ep->port);
-	kw_add(&sb, "port", ep->port ? num : NULL);
-	kw_add(&sb, "dbname", ep->dbname);
-	kw_add(&sb, "user", ep->user);
-	kw_add(&sb, "password", ep->password ? MASK : NULL);
-	kw_add(&sb, "passfile", ep->passfile);
-	kw_add(&sb, "application_name", ep->application_name);
-	kw_add(&sb, "options", ep->options);
+	kw_add(sb, "port", ep->ports ? ep->ports : (ep->port ? num : NULL));
+	kw_add(sb, "dbname", ep->dbname);
+	kw_add(sb, "user", ep->user);
+	kw_add(sb, "password", ep->password ? MASK : NULL);
+	kw_add(sb, "passfile", ep->passfile);
+	kw_add(sb, "application_name", ep->application_name);
+	kw_add(sb, "options", ep->options);
 	snprintf(num, sizeof(num), "%d", ep->connect_timeout);
-	kw_add(&sb, "connect_timeout", ep->connect_timeout ? num : NULL);
+	kw_add(sb, "connect_timeout", ep->connect_timeout ? num : NULL);
+	kw_add(sb, "sslmode", ep->sslmode_given ? choice_name(ssl_mode_names, ep->sslmode) : NULL);
+	kw_add(sb, "sslrootcert", ep->sslrootcert);
+	kw_add(sb, "sslcert", ep->sslcert);
+	kw_add(sb, "sslkey", ep->sslkey);
+	kw_add(sb, "sslsni", ep->sslsni ? NULL : "0");
+	kw_add(sb, "target_session_attrs",
+	       ep->tsa_given ? choice_name(tsa_names, ep->target_session_attrs) : NULL);
+}
+
+/* A [databases] entry as a keyword string, its password masked. */
+static char *format_db(const struct db_entry *db)
+{
+	struct sbuf sb = {0};
+	char num[16];
+
+	format_endpoint(&sb, &db->ep);
+	if (db->ep.kind == ENDPOINT_SQLITE)
+		return sb_take(&sb);
 	snprintf(num, sizeof(num), "%d", db->pool_size);
 	kw_add(&sb, "pool_size", db->pool_size >= 0 ? num : NULL);
 	kw_add(&sb, "pool_mode", db->pool_mode >= 0 ? pool_mode_name(db->pool_mode) : NULL);
@@ -1888,6 +2155,13 @@ void config_print(const struct config *cfg, FILE *out)
 		char *v = format_setting(cfg, &settings[i]);
 		fprintf(out, "%s = %s\n", settings[i].name, v);
 		free(v);
+		/* What the endpoint means once defaults apply (k3s's for URIs). */
+		if (settings[i].type == T_ENDPOINT) {
+			struct sbuf sb = {0};
+			format_endpoint(&sb, &cfg->endpoint);
+			fprintf(out, "; resolved: %s\n", sb.s ? sb.s : "");
+			free(sb.s);
+		}
 	}
 	fputs("\n[databases]\n", out);
 	for (j = 0; j < cfg->n_dbs; j++)
@@ -1958,6 +2232,8 @@ void config_usage(FILE *out)
 		env_name(s, env, sizeof(env));
 		fprintf(out, "  %s", flag);
 		print_meta(out, s);
+		if (s->type == T_BOOL)
+			fprintf(out, ", --no-%s", flag + 2);
 		fprintf(out, "\n      %s\n      [%s; default: ", s->help, env);
 		if (s->def_doc)
 			fputs(s->def_doc, out);
@@ -1965,13 +2241,16 @@ void config_usage(FILE *out)
 			fprintf(out, "%s%s", s->def, s->type == T_SECONDS ? "s" : "");
 		fputs("]\n", out);
 		if (s->secret)
-			fprintf(out, "      Flags show in the process list: put passwords in %s\n"
-				     "      or the config file.\n",
+			fprintf(out,
+				"      A password in the flag is wiped from the process list at\n"
+				"      start, but shows until then: put it in %s\n"
+				"      or the config file.\n",
 				env);
 	}
 	fputs("\n"
 	      "DURATION is seconds, or a number with ms, s, min or h (250ms, 1.5s, 10min).\n"
-	      "SIZE is bytes, or a number with kB, MB or GB.  A boolean flag alone means yes.\n",
+	      "SIZE is bytes, or a number with kB, MB or GB.  A boolean flag alone means yes,\n"
+	      "--no-NAME means no.\n",
 	      out);
 }
 
@@ -2009,6 +2288,11 @@ const char *pool_mode_name(enum pool_mode m)
 const char *auth_type_name(enum auth_type t)
 {
 	return choice_name(auth_type_names, (int)t);
+}
+
+const char *tsa_mode_name(int m)
+{
+	return choice_name(tsa_names, m);
 }
 
 bool config_host_is_loopback(const char *host)

@@ -59,14 +59,20 @@ struct listen_addr {
 /*
  * A backend to connect to, after PQconninfoParse() and defaults.
  * NULL strings mean "not given".
+ *
+ * host, hostaddr and ports are libpq's comma-separated lists: several
+ * hosts are tried in order for every new server connection, with one port
+ * for all of them or one port per host (see endpoint_hosts()).
  */
 struct endpoint {
 	enum endpoint_kind kind;
 	char *sqlite_path; /* ENDPOINT_SQLITE only */
-	char *host;	   /* host name, address, or absolute Unix socket directory */
+	char *host;	   /* host names, addresses, or absolute Unix socket directories */
 	char *hostaddr;
-	int port;	   /* default 5432 */
-	char *dbname;	   /* NULL: the client's database is passed through */
+	int port;	   /* the first port given; default 5432 ([databases]: 0) */
+	char *ports;	   /* the port list as given (validated); NULL: none given */
+	char *dbname;	   /* NULL: the client's database is passed through.  A URI
+			    * datastore endpoint always has one (k3s: "kubernetes") */
 	char *user;	   /* NULL: the client's own user */
 	char *password;	   /* secret: never printed */
 	char *passfile;	   /* .pgpass-format file, default $PGPASSFILE or ~/.pgpass */
@@ -81,6 +87,13 @@ struct endpoint {
 	char *sslkey;	     /* its private key file */
 	bool sslsni;	     /* send the host name as SNI (default yes) */
 	int target_session_attrs; /* enum tsa_mode */
+	bool tsa_given;		  /* the endpoint said target_session_attrs= */
+};
+
+/* One host of a multi-host endpoint, as pgpin connects to it. */
+struct host_port {
+	char *host; /* hostaddr if given for it, else the host name or socket directory */
+	int port;
 };
 
 /* One entry of the [databases] section. */
@@ -184,9 +197,35 @@ void config_print(const struct config *cfg, FILE *out);
 /* --help text, generated from the same table the parser uses. */
 void config_usage(FILE *out);
 
-/* Parse a libpq connection string (URI or keywords) into ep. */
+/*
+ * Parse a datastore endpoint (URI, keywords or sqlite:) into ep.  URIs
+ * follow k3s/kine: a bare "postgres://" is postgres:postgres@localhost, an
+ * empty path or "/" is the database "kubernetes", and the database name is
+ * lower-cased.  Keyword strings keep libpq's meaning (no dbname: the
+ * client's database passes through).
+ */
 int endpoint_parse(const char *conninfo, struct endpoint *ep, char *err, size_t errlen);
 void endpoint_free(struct endpoint *ep);
+
+/*
+ * Pair libpq's host, hostaddr and port lists with libpq's rules: as many
+ * hosts as names in host (or in hostaddr; both given: the same number),
+ * an element of hostaddr wins over the name, an empty host is "localhost";
+ * ports: one for all hosts or one per host, an empty one is default_port.
+ * Returns the number of hosts (at least 1, *out malloc'd, free with
+ * host_list_free()) or -1 with a message.
+ */
+int endpoint_hosts(const char *host, const char *hostaddr, const char *ports, int default_port,
+		   struct host_port **out, char *err, size_t errlen);
+void host_list_free(struct host_port *list, int n);
+
+/*
+ * Overwrite in place every password that a --datastore-endpoint flag of
+ * argv carries (URI user:password@, ?password=, keyword password=), so that
+ * the process list no longer shows it.  Reads argv as config_load() does.
+ * Returns how many passwords were wiped.
+ */
+int config_wipe_argv_secrets(int argc, char *argv[]);
 
 /* [databases] entry for a client database name, or the "*" entry, or NULL. */
 const struct db_entry *config_find_db(const struct config *cfg, const char *name);
@@ -194,6 +233,7 @@ const struct user_entry *config_find_user(const struct config *cfg, const char *
 
 const char *pool_mode_name(enum pool_mode m);
 const char *auth_type_name(enum auth_type t);
+const char *tsa_mode_name(int m); /* enum tsa_mode: "read-write"... */
 
 /* True if a listen host is a loopback address (127.0.0.0/8, ::1, localhost). */
 bool config_host_is_loopback(const char *host);

@@ -30,6 +30,7 @@
 #include "pool.h"
 #include "runtime.h"
 #include "server.h"
+#include "tls.h"
 
 #include "build-config.h"
 
@@ -180,6 +181,7 @@ static void reload(void)
 	     strcmp(old_sqlite, cfg->endpoint.sqlite_path) != 0))
 		log_warning("the datastore endpoint changed: it takes effect at the next restart");
 	pool_apply_config();
+	tls_reload(rt.cfg); /* certificates are read again; a bad one keeps the old */
 	if (rt.cfg->endpoint.kind == ENDPOINT_SQLITE)
 		lite_reconfigure(rt.cfg);
 	free(old_sqlite);
@@ -231,15 +233,42 @@ static void print_version(void)
 	       OpenSSL_version(OPENSSL_VERSION), sqlite3_libversion());
 }
 
+/* A copy of argv that outlives the wiping of its passwords, for reloads. */
+static char **copy_argv(int argc, char **argv)
+{
+	char **copy = calloc((size_t)argc + 1, sizeof(*copy));
+
+	for (int i = 0; copy && i < argc; i++)
+		if (!(copy[i] = strdup(argv[i])))
+			return NULL; /* exits: nothing to free */
+	return copy;
+}
+
+static void warn_wiped(int n_wiped)
+{
+	if (n_wiped > 0)
+		log_warning("the datastore endpoint on the command line carries a password, which "
+			    "every local user could read in the process list until pgpin wiped "
+			    "it; set PGPIN_DATASTORE_ENDPOINT (or datastore_endpoint in the "
+			    "config file) instead");
+}
+
 int main(int argc, char **argv)
 {
 	struct config *cfg = calloc(1, sizeof(*cfg));
 	char err[1024];
 	struct event *sigs[3];
-	int rc = 0;
+	int rc = 0, n_wiped;
 
 	if (!cfg)
 		return 1;
+	/* Passwords leave the process list at once; reloads read the copy. */
+	saved_argc = argc;
+	saved_argv = copy_argv(argc, argv);
+	if (!saved_argv)
+		return 1;
+	n_wiped = config_wipe_argv_secrets(argc, argv);
+	argv = saved_argv;
 	if (config_load(cfg, argc, argv, environ, err, sizeof(err)) < 0) {
 		fprintf(stderr, "pgpin: %s\n", err);
 		fprintf(stderr, "Try \"pgpin --help\" for more information.\n");
@@ -260,12 +289,21 @@ int main(int argc, char **argv)
 	case ACTION_CHECK: {
 		struct authfile *af = NULL;
 		log_setup(cfg->log_level, false, NULL);
+		warn_wiped(n_wiped);
 		if (load_authfile(cfg, &af) < 0) {
 			config_free(cfg);
 			free(cfg);
 			return 2;
 		}
 		authfile_free(af);
+		/* The TLS files must load, as they would at start. */
+		if (tls_init(cfg, err, sizeof(err)) < 0) {
+			fprintf(stderr, "pgpin: %s\n", err);
+			config_free(cfg);
+			free(cfg);
+			return 2;
+		}
+		tls_free();
 		config_print(cfg, stdout);
 		config_free(cfg);
 		free(cfg);
@@ -274,11 +312,8 @@ int main(int argc, char **argv)
 	case ACTION_RUN:
 		break;
 	}
-	/* Keep argv for SIGHUP reloads. */
-	saved_argc = argc;
-	saved_argv = argv;
-
 	log_setup(cfg->log_level, cfg->syslog, cfg->syslog_ident);
+	warn_wiped(n_wiped);
 	if (cfg->endpoint.kind == ENDPOINT_SQLITE) {
 		char lerr[512];
 		if (lite_init(cfg, lerr, sizeof(lerr)) < 0) {
@@ -314,7 +349,7 @@ int main(int argc, char **argv)
 	if (!rt.dns)
 		rt.dns = evdns_base_new(rt.base, EVDNS_BASE_DISABLE_WHEN_INACTIVE);
 
-	if (listener_start_all(err, sizeof(err)) < 0) {
+	if (tls_init(cfg, err, sizeof(err)) < 0 || listener_start_all(err, sizeof(err)) < 0) {
 		log_error("%s", err);
 		rc = 1;
 		goto out;
@@ -328,6 +363,8 @@ int main(int argc, char **argv)
 	janitor_ev = event_new(rt.base, -1, EV_PERSIST, janitor_cb, NULL);
 	event_add(janitor_ev, &one);
 	arm_stats_timer();
+	if (cfg->endpoint.kind == ENDPOINT_POSTGRES)
+		pool_create_database_at_start();
 
 	log_info("pgpin %s started: %s pooling, pool_size %d, auth %s", PACKAGE_VERSION,
 		 pool_mode_name(cfg->pool_mode), cfg->pool_size, auth_type_name(cfg->auth_type));
@@ -350,6 +387,7 @@ out:
 	}
 	server_cancels_free();
 	lite_shutdown();
+	tls_free();
 	if (janitor_ev)
 		event_free(janitor_ev);
 	if (stats_ev)

@@ -1,6 +1,7 @@
 /*
  * net.c - connecting to backends (TCP with asynchronous name resolution,
- * or Unix sockets) and tuning sockets for request/response traffic.
+ * or Unix sockets), tuning sockets for request/response traffic, moving a
+ * connection to TLS, and the direct socket paths plain connections use.
  */
 #include "net.h"
 
@@ -19,7 +20,9 @@
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/dns.h>
+#include <event2/bufferevent_ssl.h>
 #include <event2/event.h>
+#include <openssl/err.h>
 
 #include "runtime.h"
 
@@ -73,6 +76,72 @@ void net_peer_name(int fd, char *buf, unsigned long len)
 	}
 }
 
+/* ------------------------------------------------------ TLS */
+
+SSL *net_ssl(struct bufferevent *bev)
+{
+	return bufferevent_openssl_get_ssl(bev);
+}
+
+bool net_is_tls(struct bufferevent *bev)
+{
+	return bufferevent_openssl_get_ssl(bev) != NULL;
+}
+
+struct bufferevent *net_start_tls(struct bufferevent *plain, SSL *ssl, bool accepting)
+{
+	evutil_socket_t fd = bufferevent_getfd(plain);
+	struct bufferevent *bev = NULL;
+
+	if (fd >= 0)
+		bev = bufferevent_openssl_socket_new(
+			bufferevent_get_base(plain), fd, ssl,
+			accepting ? BUFFEREVENT_SSL_ACCEPTING : BUFFEREVENT_SSL_CONNECTING,
+			BEV_OPT_CLOSE_ON_FREE);
+	if (!bev) {
+		SSL_free(ssl);
+		ERR_clear_error();
+		return NULL;
+	}
+	/* PostgreSQL peers often close without close_notify: that is an EOF. */
+	bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
+	/* The socket now belongs to the TLS bufferevent: detach it from the
+	 * plain one (which would close it) before freeing that. */
+	bufferevent_setfd(plain, -1);
+	bufferevent_free(plain);
+	bufferevent_enable(bev, EV_READ | EV_WRITE);
+	return bev;
+}
+
+void net_send_last(struct bufferevent *bev, const void *data, size_t len)
+{
+	SSL *ssl = bufferevent_openssl_get_ssl(bev);
+
+	if (evbuffer_get_length(bufferevent_get_output(bev)) != 0)
+		return;
+	if (!ssl) {
+		(void)send(bufferevent_getfd(bev), data, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+		return;
+	}
+	if (SSL_is_init_finished(ssl))
+		(void)SSL_write(ssl, data, (int)len);
+	ERR_clear_error();
+}
+
+void net_free(struct bufferevent *bev)
+{
+	SSL *ssl = bufferevent_openssl_get_ssl(bev);
+
+	/* One non-blocking attempt at close_notify, as PostgreSQL does on
+	 * closing; the peer may be gone, which is fine. */
+	if (ssl && SSL_is_init_finished(ssl))
+		(void)SSL_shutdown(ssl);
+	ERR_clear_error();
+	bufferevent_free(bev);
+}
+
+/* ------------------------------------------------------ plain sockets */
+
 /*
  * sendmsg() rather than the writev() evbuffer_write() uses: socket calls go
  * straight to the socket layer instead of through the file layer, which is
@@ -106,6 +175,11 @@ void net_flush(struct bufferevent *bev)
 
 	if (evbuffer_get_length(out) == 0)
 		return;
+	if (bufferevent_openssl_get_ssl(bev)) {
+		/* Only OpenSSL may write an encrypted socket. */
+		bufferevent_enable(bev, EV_WRITE);
+		return;
+	}
 	if (!(bufferevent_get_enabled(bev) & EV_WRITE)) {
 		/* A socket bufferevent keeps the front of its output frozen
 		 * except while it writes; do as it does.  Errors are left for
@@ -121,6 +195,10 @@ void net_flush(struct bufferevent *bev)
 
 void net_write_drained(struct bufferevent *bev)
 {
+	/* A TLS bufferevent keeps EV_WRITE: it writes as data is added, and
+	 * OpenSSL may need to write to read. */
+	if (bufferevent_openssl_get_ssl(bev))
+		return;
 	if (evbuffer_get_length(bufferevent_get_output(bev)) == 0)
 		bufferevent_disable(bev, EV_WRITE);
 }
@@ -189,6 +267,10 @@ struct net_reader *net_reader_new(struct bufferevent *bev, size_t high_water,
 				  void (*readcb)(struct bufferevent *, void *),
 				  void (*eventcb)(struct bufferevent *, short, void *), void *arg)
 {
+	/* Reading an encrypted socket directly would hand ciphertext to the
+	 * protocol: TLS connections read through their bufferevent. */
+	if (bufferevent_openssl_get_ssl(bev))
+		return NULL;
 	struct net_reader *r = calloc(1, sizeof(*r));
 	if (!r)
 		return NULL;

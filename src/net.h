@@ -5,7 +5,10 @@
 #ifndef PGPIN_NET_H
 #define PGPIN_NET_H
 
+#include <stdbool.h>
 #include <stddef.h>
+
+#include <openssl/ssl.h>
 
 struct bufferevent;
 
@@ -16,6 +19,32 @@ int net_connect(struct bufferevent *bev, const char *host, int port);
 void net_tune_socket(int fd);
 /* "host:port" or "unix:path" of the peer, for logs. */
 void net_peer_name(int fd, char *buf, unsigned long len);
+
+/*
+ * TLS.  An encrypted connection is a bufferevent_openssl on the socket: the
+ * direct paths below (net_flush() writing the socket, net_reader reading
+ * it) would bypass the encryption, so they step aside for it and leave
+ * reading and writing to the bufferevent, which keeps EV_WRITE enabled.
+ */
+bool net_is_tls(struct bufferevent *bev);
+/*
+ * Start TLS on a connected plain bufferevent whose buffers are empty (the
+ * SSLRequest exchange done): returns a new bufferevent on the same socket
+ * that handshakes as server (accepting) or client, and frees plain.
+ * Callbacks and watermarks are the caller's to set.  Takes ssl; on
+ * failure frees it, leaves plain as it was and returns NULL.
+ */
+struct bufferevent *net_start_tls(struct bufferevent *plain, SSL *ssl, bool accepting);
+/* The SSL of a TLS bufferevent, else NULL. */
+SSL *net_ssl(struct bufferevent *bev);
+/*
+ * Send a last message (a Terminate) now, if nothing else is queued, then
+ * the TLS close_notify for an encrypted connection: best effort, just
+ * before the bufferevent is freed.
+ */
+void net_send_last(struct bufferevent *bev, const void *data, size_t len);
+/* Free a bufferevent; an encrypted one says close_notify first. */
+void net_free(struct bufferevent *bev);
 
 /*
  * Write what bev's output holds straight to its socket.  Connections keep
@@ -39,6 +68,7 @@ void net_write_drained(struct bufferevent *bev);
  */
 struct net_reader;
 
+/* NULL for a TLS bufferevent: it must read through OpenSSL. */
 struct net_reader *net_reader_new(struct bufferevent *bev, size_t high_water,
 				  void (*readcb)(struct bufferevent *, void *),
 				  void (*eventcb)(struct bufferevent *, short, void *), void *arg);

@@ -17,9 +17,14 @@
  */
 #include "pool.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/queue.h>
+
+#include <event2/event.h>
+#include <libpq-fe.h>
 
 #include "authfile.h"
 #include "client.h"
@@ -38,6 +43,7 @@ static char *xstrdup(const char *s)
 
 void target_free(struct target *t)
 {
+	host_list_free(t->hosts, t->n_hosts);
 	free(t->host);
 	free(t->dbname);
 	free(t->user);
@@ -50,12 +56,34 @@ void target_free(struct target *t)
 	memset(t, 0, sizeof(*t));
 }
 
+/* "user@host:port/db", with every host of a multi-host target, and the
+ * kind of server wanted if not any: pools differ in that too. */
 static char *target_key(const struct target *t)
 {
-	size_t n = strlen(t->host) + strlen(t->dbname) + strlen(t->user) + 32;
+	size_t n = strlen(t->dbname) + strlen(t->user) + 128, len;
+	int i;
+
+	for (i = 0; i < t->n_hosts; i++)
+		n += strlen(t->hosts[i].host) + 8;
 	char *key = malloc(n);
-	if (key)
-		snprintf(key, n, "%s@%s:%d/%s", t->user, t->host, t->port, t->dbname);
+	if (!key)
+		return NULL;
+	len = (size_t)snprintf(key, n, "%s@", t->user);
+	for (i = 0; i < t->n_hosts; i++)
+		len += (size_t)snprintf(key + len, n - len, "%s%s:%d", i ? "," : "",
+					t->hosts[i].host, t->hosts[i].port);
+	len += (size_t)snprintf(key + len, n - len, "/%s", t->dbname);
+	/* Targets that differ only in how they connect are different pools. */
+	static const char *const ssl_names[] = {"disable", "allow", "prefer", "require",
+						"verify-ca", "verify-full"};
+	const char *sep = "?";
+	if (t->target_session_attrs != TSA_ANY) {
+		len += (size_t)snprintf(key + len, n - len, "%starget_session_attrs=%s", sep,
+					tsa_mode_name(t->target_session_attrs));
+		sep = "&";
+	}
+	if (t->sslmode != SSLMODE_PREFER && t->sslmode >= 0 && t->sslmode <= SSLMODE_VERIFY_FULL)
+		snprintf(key + len, n - len, "%ssslmode=%s", sep, ssl_names[t->sslmode]);
 	return key;
 }
 
@@ -79,6 +107,20 @@ struct pool *pool_get(const struct target *t, enum pool_mode mode, int pool_size
 		return NULL;
 	}
 	p->key = key;
+	p->target.hosts = calloc((size_t)t->n_hosts, sizeof(*p->target.hosts));
+	p->host_errors = calloc((size_t)t->n_hosts, sizeof(*p->host_errors));
+	if (!p->target.hosts || !p->host_errors) {
+		free(p->target.hosts);
+		free(p->host_errors);
+		free(p);
+		free(key);
+		return NULL;
+	}
+	p->target.n_hosts = t->n_hosts;
+	for (int i = 0; i < t->n_hosts; i++) {
+		p->target.hosts[i].host = xstrdup(t->hosts[i].host);
+		p->target.hosts[i].port = t->hosts[i].port;
+	}
 	p->target.host = xstrdup(t->host);
 	p->target.port = t->port;
 	p->target.dbname = xstrdup(t->dbname);
@@ -120,17 +162,21 @@ static void pool_free(struct pool *p)
 	target_free(&p->target);
 	params_free(&p->welcome);
 	stmt_registry_free(&p->registry);
+	free(p->host_errors);
 	free(p->key);
 	free(p->cfg_database);
 	free(p->cfg_user);
 	free(p);
 }
 
+static void dbjobs_free_all(void);
+
 void pool_free_all(void)
 {
 	struct pool *p;
 	while ((p = TAILQ_FIRST(&rt.pools)))
 		pool_free(p);
+	dbjobs_free_all();
 }
 
 /* Open connections while clients wait for more than are being opened. */
@@ -150,7 +196,7 @@ static void pool_maybe_launch(struct pool *p, double now)
 	while (n_pending < demand && p->n_servers < p->pool_size) {
 		if (p->last_failure && now - p->last_failure < RETRY_DELAY)
 			return; /* the janitor tries again */
-		if (!server_connect(p))
+		if (!server_connect(p, 0))
 			return;
 		n_pending++;
 	}
@@ -217,15 +263,96 @@ void pool_request_welcome(struct pool *p, struct client *c)
 	pool_maybe_launch(p, c->wait_started);
 }
 
+/* ------------------------------------------------------ hosts and target_session_attrs */
+
+/* How many steps a search for a server may take: every host once, and
+ * twice for prefer-standby (standbys first, then any server), as libpq. */
+static int pool_search_steps(const struct pool *p)
+{
+	int n = p->target.n_hosts;
+	return p->target.target_session_attrs == TSA_PREFER_STANDBY ? 2 * n : n;
+}
+
+/* A boolean the server reported at login: 1 "on", 0 otherwise, -1 when it
+ * did not report it (before PostgreSQL 14). */
+static int param_bool(const struct server *s, const char *name)
+{
+	const char *v = params_get(&s->base_params, name);
+	if (!v)
+		return -1;
+	return strcmp(v, "on") == 0;
+}
+
+/*
+ * Why a server that has just logged in does not fit target_session_attrs,
+ * in libpq's words, or NULL if it fits.  PostgreSQL 14 and later report
+ * in_hot_standby and default_transaction_read_only at login.
+ */
+static const char *tsa_mismatch(const struct pool *p, const struct server *s)
+{
+	int tsa = p->target.target_session_attrs;
+	int hot = param_bool(s, "in_hot_standby");
+	int ro = param_bool(s, "default_transaction_read_only");
+
+	if (tsa == TSA_PREFER_STANDBY)
+		tsa = s->attempt < p->target.n_hosts ? TSA_STANDBY : TSA_ANY;
+	if (tsa == TSA_ANY)
+		return NULL;
+	if (hot < 0 || ((tsa == TSA_READ_WRITE || tsa == TSA_READ_ONLY) && ro < 0))
+		return "server does not report in_hot_standby and default_transaction_read_only "
+		       "(target_session_attrs needs PostgreSQL 14 or later)";
+	switch (tsa) {
+	case TSA_READ_WRITE:
+		return hot || ro ? "session is read-only" : NULL;
+	case TSA_READ_ONLY:
+		return hot || ro ? NULL : "session is not read-only";
+	case TSA_PRIMARY:
+		return hot ? "server is in hot standby mode" : NULL;
+	case TSA_STANDBY:
+		return hot ? NULL : "server is not in hot standby mode";
+	default:
+		return NULL;
+	}
+}
+
+/* Every host's last failure, for the message when none will do. */
+static void pool_hosts_message(const struct pool *p, char *buf, size_t len)
+{
+	size_t used;
+	int i;
+
+	if (p->target.target_session_attrs == TSA_ANY)
+		used = (size_t)snprintf(buf, len, "no host answered:");
+	else
+		used = (size_t)snprintf(buf, len, "no server fits (target_session_attrs=%s):",
+					tsa_mode_name(p->target.target_session_attrs));
+	for (i = 0; i < p->target.n_hosts && used < len; i++)
+		used += (size_t)snprintf(buf + used, len - used, "%s %s", i ? ";" : "",
+					 p->host_errors[i][0] ? p->host_errors[i] : "not tried");
+}
+
 void pool_server_logged_in(struct server *s)
 {
 	struct pool *p = s->pool;
 	struct client *c;
+	const char *why;
 
 	TAILQ_REMOVE(&p->pending, s, link);
 	TAILQ_INSERT_TAIL(&p->used, s, link);
+	if ((why = tsa_mismatch(p, s)) != NULL) {
+		char msg[256];
+		snprintf(msg, sizeof(msg), "connection to server at \"%s\", port %d failed: %s",
+			 s->host, s->port, why);
+		log_info("server %s pid %u: %s", s->addr, s->be_pid, why);
+		pool_server_login_failed(s, "08006", msg, true);
+		server_close(s, "target_session_attrs");
+		return;
+	}
 	p->stats.server_logins++;
 	p->last_failure = 0;
+	if (p->target.n_hosts > 1 && s->attempt > 0)
+		log_info("pool %s: server %s fits target_session_attrs=%s", p->key, s->addr,
+			 tsa_mode_name(p->target.target_session_attrs));
 	if (!p->have_welcome) {
 		params_copy(&p->welcome, &s->base_params);
 		p->have_welcome = true;
@@ -238,20 +365,12 @@ void pool_server_logged_in(struct server *s)
 	pool_server_available(s);
 }
 
-void pool_server_login_failed(struct server *s, const char *sqlstate, const char *msg,
-			      bool retryable)
+/* Wrong password, unknown database...: trying again will not help the
+ * clients that are waiting now. */
+static void pool_fail_waiters(struct pool *p, const char *sqlstate, const char *msg)
 {
-	struct pool *p = s->pool;
 	struct client *c;
 
-	p->stats.server_login_failures++;
-	p->last_failure = rt_now();
-	snprintf(p->last_error, sizeof(p->last_error), "%s", msg);
-	if (retryable)
-		return; /* waiting clients keep waiting, up to query_wait_timeout */
-
-	/* Wrong password, unknown database...: trying again will not help the
-	 * clients that are waiting now. */
 	while ((c = TAILQ_FIRST(&p->login_wait))) {
 		pool_cancel_wait(p, c);
 		client_login_failed(c, sqlstate, msg);
@@ -262,6 +381,38 @@ void pool_server_login_failed(struct server *s, const char *sqlstate, const char
 			client_fatal(c, sqlstate, msg);
 		}
 	}
+}
+
+static bool pool_create_database(struct pool *p);
+
+void pool_server_login_failed(struct server *s, const char *sqlstate, const char *msg,
+			      bool retryable)
+{
+	struct pool *p = s->pool;
+	char all[256];
+
+	p->stats.server_login_failures++;
+	if (pool_search_steps(p) > 1) {
+		snprintf(p->host_errors[s->attempt % p->target.n_hosts], sizeof(*p->host_errors),
+			 "%s", msg);
+		/* This host is down, starting, full, or not the kind asked for:
+		 * the next one is tried, as libpq does. */
+		if (retryable && s->attempt + 1 < pool_search_steps(p) && rt.state == RUN_NORMAL) {
+			s->next_host = true;
+			return;
+		}
+		if (retryable) {
+			pool_hosts_message(p, all, sizeof(all));
+			msg = all;
+		}
+	}
+	p->last_failure = rt_now();
+	snprintf(p->last_error, sizeof(p->last_error), "%s", msg);
+	if (!retryable && strcmp(sqlstate, "3D000") == 0 && pool_create_database(p))
+		retryable = true; /* the logins are tried again once it exists */
+	if (retryable)
+		return; /* waiting clients keep waiting, up to query_wait_timeout */
+	pool_fail_waiters(p, sqlstate, msg);
 }
 
 void pool_server_available(struct server *s)
@@ -316,6 +467,12 @@ void pool_server_gone(struct server *s)
 		return;
 	}
 	p->n_servers--;
+	/* The search for a fitting host goes on with the next one. */
+	if (s->next_host && rt.state == RUN_NORMAL) {
+		s->next_host = false;
+		(void)server_connect(p, s->attempt + 1);
+		return;
+	}
 	/* Clients waiting for this one get a replacement. */
 	if (p->n_waiting > 0 && rt.state == RUN_NORMAL)
 		pool_maybe_launch(p, rt_now());
@@ -353,7 +510,7 @@ void pool_janitor(struct pool *p, double now)
 	pool_maybe_launch(p, now);
 	while (p->n_servers < p->min_pool_size && p->have_welcome &&
 	       (!p->last_failure || now - p->last_failure >= RETRY_DELAY)) {
-		if (!server_connect(p))
+		if (!server_connect(p, 0))
 			break;
 	}
 }
@@ -404,69 +561,103 @@ static void pool_settings(const char *database, const char *user, enum pool_mode
 		*size = u->pool_size;
 }
 
-struct pool *pool_for_client(const char *database, const char *user, char *err,
-			     size_t errlen)
+/*
+ * The target for a client's database and user, per the configuration.
+ * Strings are borrowed from the configuration, except t->hosts and
+ * t->password (free both).  -1 with a message if the hosts and ports of a
+ * [databases] entry and the endpoint do not pair up.
+ */
+static int target_resolve(const char *database, const char *user, struct target *t, char *err,
+			  size_t errlen)
 {
 	const struct config *cfg = rt.cfg;
 	const struct endpoint *main_ep = &cfg->endpoint;
 	const struct db_entry *db = config_find_db(cfg, database);
 	const struct endpoint *dep = db ? &db->ep : NULL;
-	struct target t;
-	enum pool_mode mode;
-	int size;
+	const struct endpoint *hep;
+	int n;
 
 #define PICK(field) (dep && dep->field ? dep->field : main_ep->field)
-	memset(&t, 0, sizeof(t));
-	t.host = PICK(hostaddr) ? PICK(hostaddr) : PICK(host);
-	if (!t.host)
-		t.host = "localhost";
-	t.port = dep && dep->port ? dep->port : (main_ep->port ? main_ep->port : 5432);
+	memset(t, 0, sizeof(*t));
+	/* Hosts come from the entry if it names any, else from the endpoint;
+	 * ports from the entry if it gives any, else the endpoint's list for
+	 * the endpoint's hosts, or its first port for the entry's. */
+	hep = dep && (dep->host || dep->hostaddr) ? dep : main_ep;
+	n = endpoint_hosts(hep->host, hep->hostaddr,
+			   dep && dep->ports ? dep->ports : (hep == main_ep ? main_ep->ports : NULL),
+			   dep && dep->port ? dep->port : (main_ep->port ? main_ep->port : 5432),
+			   &t->hosts, err, errlen);
+	if (n < 0)
+		return -1;
+	t->n_hosts = n;
+	t->host = t->hosts[0].host;
+	t->port = t->hosts[0].port;
 	/* [databases] maps a client's database; otherwise an endpoint that
 	 * names a database serves it to every client (the datastore is the
 	 * proxy's choice, like its credentials); an endpoint without one
 	 * passes the client's database through. */
-	t.dbname = dep && dep->dbname ? dep->dbname
-				      : (main_ep->dbname ? main_ep->dbname : (char *)database);
-	t.user = PICK(user) ? PICK(user) : (char *)user;
-	t.application_name = PICK(application_name);
-	t.options = PICK(options);
+	t->dbname = dep && dep->dbname ? dep->dbname
+				       : (main_ep->dbname ? main_ep->dbname : (char *)database);
+	t->user = PICK(user) ? PICK(user) : (char *)user;
+	t->application_name = PICK(application_name);
+	t->options = PICK(options);
 	/* TLS: the endpoint's own parameters, else k3s's datastore files; any
 	 * such file and no sslmode means verify-full, as kine does. */
-	t.sslrootcert = PICK(sslrootcert) ? PICK(sslrootcert) : cfg->datastore_cafile;
-	t.sslcert = PICK(sslcert) ? PICK(sslcert) : cfg->datastore_certfile;
-	t.sslkey = PICK(sslkey) ? PICK(sslkey) : cfg->datastore_keyfile;
+	t->sslrootcert = PICK(sslrootcert) ? PICK(sslrootcert) : cfg->datastore_cafile;
+	t->sslcert = PICK(sslcert) ? PICK(sslcert) : cfg->datastore_certfile;
+	t->sslkey = PICK(sslkey) ? PICK(sslkey) : cfg->datastore_keyfile;
 	if (dep && dep->sslmode_given)
-		t.sslmode = dep->sslmode;
+		t->sslmode = dep->sslmode;
 	else if (main_ep->sslmode_given)
-		t.sslmode = main_ep->sslmode;
+		t->sslmode = main_ep->sslmode;
 	else if (cfg->datastore_cafile || cfg->datastore_certfile || cfg->datastore_keyfile)
-		t.sslmode = SSLMODE_VERIFY_FULL;
+		t->sslmode = SSLMODE_VERIFY_FULL;
 	else
-		t.sslmode = SSLMODE_PREFER;
-	t.sslsni = dep && dep->sslmode_given ? dep->sslsni : main_ep->sslsni;
-	t.target_session_attrs = dep && dep->target_session_attrs ? dep->target_session_attrs
-								   : main_ep->target_session_attrs;
+		t->sslmode = SSLMODE_PREFER;
+	t->sslsni = dep && dep->sslmode_given ? dep->sslsni : main_ep->sslsni;
+	t->target_session_attrs = dep && dep->tsa_given ? dep->target_session_attrs
+						       : main_ep->target_session_attrs;
 	/* A password given with the endpoint belongs to the endpoint's user. */
-	char *password = NULL;
 	if (PICK(password)) {
-		password = strdup(PICK(password));
-	} else if (strcmp(t.user, user) == 0 && rt.authfile) {
+		t->password = strdup(PICK(password));
+	} else if (strcmp(t->user, user) == 0 && rt.authfile) {
 		const char *secret = authfile_lookup(rt.authfile, user);
 		if (secret && secret_kind_of(secret) == SECRET_PLAIN)
-			password = strdup(secret);
+			t->password = strdup(secret);
 	}
-	if (!password) {
+	if (!t->password) {
 		char *path = PICK(passfile) ? strdup(PICK(passfile)) : pgpass_default_path();
-		if (path)
-			password = pgpass_lookup(path, t.host, t.port, t.dbname, t.user);
+		/* One password for the role: the first host with an entry gives it. */
+		for (int i = 0; path && !t->password && i < t->n_hosts; i++)
+			t->password = pgpass_lookup(path, t->hosts[i].host, t->hosts[i].port,
+						    t->dbname, t->user);
 		free(path);
 	}
 #undef PICK
-	t.password = password;
+	return 0;
+}
 
+/* Free what target_resolve() allocated. */
+static void target_release(struct target *t)
+{
+	host_list_free(t->hosts, t->n_hosts);
+	free(t->password);
+	memset(t, 0, sizeof(*t));
+}
+
+struct pool *pool_for_client(const char *database, const char *user, char *err,
+			     size_t errlen)
+{
+	const struct config *cfg = rt.cfg;
+	struct target t;
+	enum pool_mode mode;
+	int size;
+
+	if (target_resolve(database, user, &t, err, errlen) < 0)
+		return NULL;
 	pool_settings(database, user, &mode, &size);
 	struct pool *p = pool_get(&t, mode, size, cfg->min_pool_size);
-	free(password);
+	target_release(&t);
 	if (p && !p->cfg_database) {
 		p->cfg_database = strdup(database);
 		p->cfg_user = strdup(user);
@@ -491,4 +682,382 @@ void pool_apply_config(void)
 		p->pool_size = size;
 		p->min_pool_size = rt.cfg->min_pool_size;
 	}
+}
+
+/* ------------------------------------------------------ create_database */
+
+/*
+ * k3s promises that the endpoint's database is created when it does not
+ * exist.  pgpin does it as kine does (look in pg_database, then CREATE
+ * DATABASE, through the server's "postgres" database), on a thread of its
+ * own with libpq: the event loop never waits for it, and libpq brings the
+ * same TLS settings and authentication methods.  The thread reports back
+ * with event_active(); pools waiting for it retry their logins then.
+ */
+
+/* Wait this long before trying again to create a database that the role
+ * could not create, and this long after it was created (dropped again?) or
+ * the server could not be reached (a login has just reached it). */
+#define CREATE_RETRY_DELAY 30.0
+#define CREATE_AGAIN_DELAY 1.0
+
+enum job_result { JOB_CREATED = 1, JOB_EXISTED, JOB_UNREACHABLE, JOB_FAILED };
+
+/*
+ * One attempt.  The thread owns result and msg until it has called
+ * event_active(); the loop reads them in dbjob_done_cb().  At exit a job
+ * still running is abandoned under dbjob_lock: its thread then frees it,
+ * and never touches the event loop.
+ */
+struct dbjob {
+	LIST_ENTRY(dbjob) link;
+	char *key;	/* the target key of the pools it serves */
+	char *dbname;
+	char *conninfo; /* to the postgres database; has the password */
+	pthread_t thread;
+	bool running;	/* loop's view: the thread has not reported yet */
+	bool abandoned; /* under dbjob_lock: pgpin is exiting */
+	bool reported;	/* under dbjob_lock: the thread is done with the job */
+	bool at_start;	/* not asked for by a login that found no database */
+	struct event *done;
+	enum job_result result;
+	char msg[512];
+	double finished;
+};
+
+static LIST_HEAD(, dbjob) dbjobs = LIST_HEAD_INITIALIZER(dbjobs);
+static pthread_mutex_t dbjob_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void dbjob_release(struct dbjob *j)
+{
+	free(j->key);
+	free(j->dbname);
+	if (j->conninfo) {
+		memset(j->conninfo, 0, strlen(j->conninfo));
+		free(j->conninfo);
+	}
+	free(j);
+}
+
+static const char *const sslmode_names[] = {"disable", "allow", "prefer", "require",
+					    "verify-ca", "verify-full"};
+
+/* Append key='value' with libpq's quoting. */
+static void conninfo_add(char **buf, size_t *len, size_t *cap, const char *key, const char *val)
+{
+	size_t need;
+	char *o;
+
+	if (!val)
+		return;
+	need = *len + strlen(key) + 2 * strlen(val) + 8;
+	if (need > *cap) {
+		char *nb = realloc(*buf, need * 2);
+		if (!nb)
+			abort(); /* a few hundred bytes */
+		*buf = nb;
+		*cap = need * 2;
+	}
+	o = *buf + *len;
+	o += sprintf(o, "%s%s='", *len ? " " : "", key);
+	for (; *val; val++) {
+		if (*val == '\'' || *val == '\\')
+			*o++ = '\\';
+		*o++ = *val;
+	}
+	*o++ = '\'';
+	*o = '\0';
+	*len = (size_t)(o - *buf);
+}
+
+/* A libpq connection string for the target's servers and role, to the
+ * "postgres" database. */
+static char *admin_conninfo(const struct target *t)
+{
+	char *buf = NULL, *hosts, *ports, num[32];
+	size_t len = 0, cap = 0, hl = 1, hn = 0, pn = 0;
+	int i, timeout = (int)rt.cfg->server_connect_timeout;
+
+	/* libpq's lists, which it pairs up as pgpin does. */
+	for (i = 0; i < t->n_hosts; i++)
+		hl += strlen(t->hosts[i].host) + 1;
+	hosts = malloc(hl);
+	ports = malloc((size_t)t->n_hosts * 7 + 1);
+	if (!hosts || !ports)
+		abort(); /* a few bytes, at start or after a failed login */
+	for (i = 0; i < t->n_hosts; i++) {
+		hn += (size_t)snprintf(hosts + hn, hl - hn, "%s%s", i ? "," : "", t->hosts[i].host);
+		pn += (size_t)sprintf(ports + pn, "%s%d", i ? "," : "", t->hosts[i].port);
+	}
+	conninfo_add(&buf, &len, &cap, "host", hosts);
+	conninfo_add(&buf, &len, &cap, "port", ports);
+	free(hosts);
+	free(ports);
+	conninfo_add(&buf, &len, &cap, "dbname", "postgres");
+	conninfo_add(&buf, &len, &cap, "user", t->user);
+	conninfo_add(&buf, &len, &cap, "password", t->password);
+	conninfo_add(&buf, &len, &cap, "application_name", "pgpin");
+	conninfo_add(&buf, &len, &cap, "sslmode", sslmode_names[t->sslmode]);
+	conninfo_add(&buf, &len, &cap, "sslrootcert", t->sslrootcert);
+	conninfo_add(&buf, &len, &cap, "sslcert", t->sslcert);
+	conninfo_add(&buf, &len, &cap, "sslkey", t->sslkey);
+	conninfo_add(&buf, &len, &cap, "sslsni", t->sslsni ? "1" : "0");
+	/* CREATE DATABASE needs a primary. */
+	if (t->n_hosts > 1)
+		conninfo_add(&buf, &len, &cap, "target_session_attrs", "read-write");
+	snprintf(num, sizeof(num), "%d", timeout < 2 ? 2 : timeout);
+	conninfo_add(&buf, &len, &cap, "connect_timeout", num);
+	return buf;
+}
+
+/* The server's error, as "message (SQLSTATE xxxxx)". */
+static void result_error(char *dst, size_t len, const PGresult *r)
+{
+	const char *primary = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
+	const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+
+	if (primary && state)
+		snprintf(dst, len, "%s (SQLSTATE %s)", primary, state);
+	else
+		snprintf(dst, len, "%s", PQresultErrorMessage(r));
+	dst[strcspn(dst, "\n")] = '\0';
+}
+
+/* libpq's message on one line, without its trailing newline. */
+static void one_line(char *dst, size_t len, const char *what, const char *msg)
+{
+	char *p;
+
+	snprintf(dst, len, "%s%s", what, msg && *msg ? msg : "unknown error");
+	for (p = dst; *p; p++)
+		if (*p == '\n' || *p == '\t')
+			*p = ' ';
+	while (p > dst && p[-1] == ' ')
+		*--p = '\0';
+}
+
+static void *dbjob_run(void *arg)
+{
+	struct dbjob *j = arg;
+	const char *values[1] = {j->dbname};
+	PGresult *r = NULL;
+	PGconn *conn;
+
+	conn = PQconnectdb(j->conninfo);
+	if (PQstatus(conn) != CONNECTION_OK) {
+		one_line(j->msg, sizeof(j->msg), "could not connect to database postgres: ",
+			 PQerrorMessage(conn));
+		j->result = JOB_UNREACHABLE;
+		goto done;
+	}
+	r = PQexecParams(conn, "SELECT 1 FROM pg_database WHERE datname = $1", 1, NULL, values,
+			 NULL, NULL, 0);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		result_error(j->msg, sizeof(j->msg), r);
+		j->result = JOB_FAILED;
+		goto done;
+	}
+	if (PQntuples(r) > 0) {
+		j->result = JOB_EXISTED;
+		goto done;
+	}
+	PQclear(r);
+	/* An identifier in double quotes, its double quotes doubled. */
+	char *quoted = PQescapeIdentifier(conn, j->dbname, strlen(j->dbname));
+	size_t n = (quoted ? strlen(quoted) : 0) + 32;
+	char *sql = malloc(n);
+	if (!quoted || !sql) {
+		PQfreemem(quoted);
+		free(sql);
+		r = NULL;
+		snprintf(j->msg, sizeof(j->msg), "out of memory");
+		j->result = JOB_FAILED;
+		goto done;
+	}
+	snprintf(sql, n, "CREATE DATABASE %s", quoted);
+	PQfreemem(quoted);
+	r = PQexec(conn, sql);
+	free(sql);
+	if (PQresultStatus(r) == PGRES_COMMAND_OK) {
+		j->result = JOB_CREATED;
+	} else {
+		const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+		/* Someone else created it meanwhile. */
+		if (state && strcmp(state, "42P04") == 0) {
+			j->result = JOB_EXISTED;
+		} else {
+			result_error(j->msg, sizeof(j->msg), r);
+			j->result = JOB_FAILED;
+		}
+	}
+done:
+	PQclear(r);
+	PQfinish(conn);
+	/* The conninfo holds the password: do not leave it in freed memory. */
+	memset(j->conninfo, 0, strlen(j->conninfo));
+	pthread_mutex_lock(&dbjob_lock);
+	bool abandoned = j->abandoned;
+	if (!abandoned) {
+		event_active(j->done, EV_TIMEOUT, 1);
+		j->reported = true;
+	}
+	pthread_mutex_unlock(&dbjob_lock);
+	if (abandoned)
+		dbjob_release(j);
+	return NULL;
+}
+
+static void dbjob_done_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct dbjob *j = arg;
+	struct pool *p;
+
+	pthread_join(j->thread, NULL);
+	j->running = false;
+	j->finished = rt_now();
+	switch (j->result) {
+	case JOB_CREATED:
+		log_info("created database \"%s\"", j->dbname);
+		break;
+	case JOB_EXISTED:
+		log_debug("database \"%s\" exists", j->dbname);
+		break;
+	case JOB_UNREACHABLE:
+		/* At start nothing says the database is missing: the role may
+		 * just not be allowed into "postgres". */
+		if (j->at_start) {
+			log_info("could not check that database \"%s\" exists: %s", j->dbname,
+				 j->msg);
+			break;
+		}
+		/* fall through */
+	default:
+		log_warning("could not create database \"%s\": %s", j->dbname, j->msg);
+		break;
+	}
+	TAILQ_FOREACH(p, &rt.pools, link) {
+		if (!p->awaits_create || strcmp(p->key, j->key) != 0)
+			continue;
+		p->awaits_create = false;
+		if (j->result == JOB_FAILED || j->result == JOB_UNREACHABLE) {
+			/* The clients get the server's "does not exist" error. */
+			pool_fail_waiters(p, "3D000", p->last_error);
+		} else {
+			p->last_failure = 0;
+			if (rt.state == RUN_NORMAL)
+				pool_maybe_launch(p, rt_now());
+		}
+	}
+}
+
+static struct dbjob *dbjob_find(const char *key)
+{
+	struct dbjob *j;
+	LIST_FOREACH(j, &dbjobs, link)
+		if (strcmp(j->key, key) == 0)
+			return j;
+	return NULL;
+}
+
+/* Forget a job; one still running is left to its thread. */
+static void dbjob_free(struct dbjob *j)
+{
+	bool left_to_thread;
+
+	LIST_REMOVE(j, link);
+	pthread_mutex_lock(&dbjob_lock);
+	left_to_thread = j->running && !j->reported;
+	j->abandoned = left_to_thread;
+	if (j->done)
+		event_free(j->done);
+	j->done = NULL;
+	pthread_mutex_unlock(&dbjob_lock);
+	if (left_to_thread) {
+		pthread_detach(j->thread);
+		return;
+	}
+	if (j->running)
+		pthread_join(j->thread, NULL);
+	dbjob_release(j);
+}
+
+/* Start creating t's database unless that is running or was tried lately.
+ * Returns the job running for it, or NULL. */
+static struct dbjob *dbjob_start(const struct target *t, const char *key, bool at_start)
+{
+	struct dbjob *j = dbjob_find(key);
+
+	if (j && j->running) {
+		j->at_start = j->at_start && at_start;
+		return j;
+	}
+	if (j && rt_now() - j->finished <
+			 (j->result == JOB_FAILED ? CREATE_RETRY_DELAY : CREATE_AGAIN_DELAY))
+		return NULL;
+	if (j)
+		dbjob_free(j);
+	j = calloc(1, sizeof(*j));
+	if (!j)
+		return NULL;
+	j->key = strdup(key);
+	j->at_start = at_start;
+	j->dbname = strdup(t->dbname);
+	j->conninfo = admin_conninfo(t);
+	j->done = event_new(rt.base, -1, 0, dbjob_done_cb, j);
+	LIST_INSERT_HEAD(&dbjobs, j, link);
+	if (!j->key || !j->dbname || !j->conninfo || !j->done ||
+	    pthread_create(&j->thread, NULL, dbjob_run, j) != 0) {
+		log_warning("could not create database \"%s\": out of resources", t->dbname);
+		dbjob_free(j);
+		return NULL;
+	}
+	j->running = true;
+	log_debug("making sure database \"%s\" exists", t->dbname);
+	return j;
+}
+
+/* Whether the datastore endpoint's database is the one t names. */
+static bool is_endpoint_database(const char *dbname)
+{
+	const struct config *cfg = rt.cfg;
+	return cfg->create_database && cfg->endpoint.kind == ENDPOINT_POSTGRES &&
+	       cfg->endpoint.dbname && strcmp(dbname, cfg->endpoint.dbname) == 0;
+}
+
+/* A login found no database: create it if it is the endpoint's own.  True
+ * if the pool's logins now wait for that. */
+static bool pool_create_database(struct pool *p)
+{
+	if (!is_endpoint_database(p->target.dbname) || rt.state != RUN_NORMAL)
+		return false;
+	if (!dbjob_start(&p->target, p->key, false))
+		return false;
+	p->awaits_create = true;
+	return true;
+}
+
+void pool_create_database_at_start(void)
+{
+	const struct endpoint *ep = &rt.cfg->endpoint;
+	struct target t;
+	char err[256], *key;
+
+	/* Without a user in the endpoint, the role is each client's own. */
+	if (!ep->dbname || !ep->user || !is_endpoint_database(ep->dbname))
+		return;
+	if (target_resolve(ep->dbname, ep->user, &t, err, sizeof(err)) < 0)
+		return;
+	key = target_key(&t);
+	if (key && is_endpoint_database(t.dbname))
+		(void)dbjob_start(&t, key, true);
+	free(key);
+	target_release(&t);
+}
+
+/* At exit: threads still connecting are not waited for; they free their
+ * job and never touch the event loop, which is about to go. */
+static void dbjobs_free_all(void)
+{
+	while (!LIST_EMPTY(&dbjobs))
+		dbjob_free(LIST_FIRST(&dbjobs));
 }

@@ -26,8 +26,12 @@ TAILQ_HEAD(client_wait_list, client);
 
 /* Where a pool's servers connect, and as whom. */
 struct target {
-	char *host; /* name, address, or Unix socket directory */
-	int port;
+	char *host; /* the first host: name, address, or Unix socket directory */
+	int port;   /* its port */
+	struct host_port *hosts; /* every host, tried in this order for each new server
+				  * connection (libpq's multi-host rule); hosts[0] is
+				  * host:port.  A server's own is server->host/port. */
+	int n_hosts;
 	char *dbname;
 	char *user;
 	char *password; /* NULL when the server asks for none */
@@ -87,6 +91,10 @@ struct pool {
 	double last_connect_attempt;
 	double last_failure;
 	char last_error[256];
+	/* Multi-host: the last failure of each host, for the message when no
+	 * host will do. */
+	char (*host_errors)[200];
+	bool awaits_create;	/* logins wait for CREATE DATABASE (create_database) */
 
 	struct pool_stats stats;
 };
@@ -121,5 +129,13 @@ void pool_apply_config(void);
 void pool_log_stats(struct pool *p, double period);
 
 void target_free(struct target *t);
+
+/*
+ * create_database: make sure the datastore endpoint's database exists, in
+ * the background (a thread with its own libpq connection to the server's
+ * "postgres" database), so that the first client does not wait for it.
+ * Called once at start; logins that find no database start it again.
+ */
+void pool_create_database_at_start(void);
 
 #endif

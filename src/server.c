@@ -32,6 +32,7 @@
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
 #include <event2/dns.h>
 #include <event2/event.h>
 #include <event2/util.h>
@@ -44,6 +45,7 @@
 #include "proto.h"
 #include "runtime.h"
 #include "scram.h"
+#include "tls.h"
 #include "track.h"
 
 /* Relay buffering bounds: stop reading one side while the other side's
@@ -56,6 +58,7 @@ static void server_read_cb(struct bufferevent *bev, void *arg);
 static void server_write_cb(struct bufferevent *bev, void *arg);
 static void server_event_cb(struct bufferevent *bev, short events, void *arg);
 static void req_pop(struct server *s);
+static bool server_retry_login(struct server *s, const char *why);
 
 static void server_free_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -69,19 +72,22 @@ static void server_free_cb(evutil_socket_t fd, short what, void *arg)
 	free(s);
 }
 
-struct server *server_connect(struct pool *p)
+struct server *server_connect(struct pool *p, int attempt)
 {
 	struct server *s = calloc(1, sizeof(*s));
 	if (!s)
 		return NULL;
 	s->pool = p;
+	s->attempt = attempt;
+	s->host = p->target.hosts[attempt % p->target.n_hosts].host;
+	s->port = p->target.hosts[attempt % p->target.n_hosts].port;
 	s->state = SV_CONNECTING;
 	s->txn_status = 'I';
 	s->created = s->last_used = s->login_started = rt_now();
 	params_init(&s->params);
 	params_init(&s->base_params);
 	stmt_cache_init(&s->stmts);
-	snprintf(s->addr, sizeof(s->addr), "%s:%d", p->target.host, p->target.port);
+	snprintf(s->addr, sizeof(s->addr), "%s:%d", s->host, s->port);
 
 	s->bev = bufferevent_socket_new(rt.base, -1, BEV_OPT_CLOSE_ON_FREE);
 	if (!s->bev) {
@@ -98,7 +104,7 @@ struct server *server_connect(struct pool *p)
 	p->n_servers++;
 	p->last_connect_attempt = s->created;
 	log_debug("server %s: connecting", s->addr);
-	if (net_connect(s->bev, p->target.host, p->target.port) < 0) {
+	if (net_connect(s->bev, s->host, s->port) < 0) {
 		/* The event callback may already have run (a synchronous DNS
 		 * failure); only report if it did not. */
 		if (s->state != SV_CLOSED) {
@@ -131,15 +137,13 @@ void server_close(struct server *s, const char *reason)
 		/* Say goodbye, so the server does not log an unexpected EOF. */
 		static const uint8_t terminate[5] = {'X', 0, 0, 0, 4};
 		net_flush(s->bev);
-		if (evbuffer_get_length(bufferevent_get_output(s->bev)) == 0)
-			(void)send(bufferevent_getfd(s->bev), terminate, sizeof(terminate),
-				   MSG_NOSIGNAL | MSG_DONTWAIT);
+		net_send_last(s->bev, terminate, sizeof(terminate)); /* encrypted if TLS */
 	}
 	pool_server_gone(s); /* uses s->state to find its list */
 	s->state = SV_CLOSED;
 	net_reader_free(s->reader);
 	s->reader = NULL;
-	bufferevent_free(s->bev);
+	net_free(s->bev);
 	s->bev = NULL;
 	scram_client_free(s->scram);
 	s->scram = NULL;
@@ -201,27 +205,79 @@ static void server_send_startup(struct server *s)
 
 /* ---------------------------------------------------------- cancel */
 
+/* SSLRequest: length 8, code 80877103. */
+static const uint8_t ssl_request[8] = {0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f};
+
 struct cancel_conn {
 	LIST_ENTRY(cancel_conn) link;
 	struct bufferevent *bev;
+	SSL *ssl;		/* the server uses TLS: used once it answers 'S' */
+	uint8_t request[16];	/* the CancelRequest */
+	char addr[128];
 };
 
 /* Cancel connections in flight, so that an exit frees them too. */
 static LIST_HEAD(, cancel_conn) cancels = LIST_HEAD_INITIALIZER(cancels);
 
+static void cancel_event_cb(struct bufferevent *bev, short events, void *arg);
+
 static void cancel_free(struct cancel_conn *cc)
 {
 	LIST_REMOVE(cc, link);
-	bufferevent_free(cc->bev);
+	net_free(cc->bev);
+	SSL_free(cc->ssl);
 	free(cc);
 }
 
 static void cancel_event_cb(struct bufferevent *bev, short events, void *arg)
 {
-	if (events & BEV_EVENT_CONNECTED)
+	struct cancel_conn *cc = arg;
+
+	if (events & BEV_EVENT_CONNECTED) {
+		/* TCP connected (the request, or SSLRequest, is queued), or the
+		 * TLS handshake done: the request goes over it. */
+		if (net_is_tls(bev))
+			bufferevent_write(bev, cc->request, sizeof(cc->request));
 		return;
+	}
+	if (net_is_tls(bev) && (events & BEV_EVENT_ERROR)) {
+		char why[256];
+		unsigned long e = bufferevent_get_openssl_error(bev);
+		tls_error_string(net_ssl(bev), e, why, sizeof(why));
+		log_warning("server %s: cancel request not sent: TLS failed: %s", cc->addr, why);
+	}
 	/* The server closes the connection once it has read the request. */
 	cancel_free(arg);
+}
+
+/* The server's answer to the SSLRequest of a cancel connection. */
+static void cancel_read_cb(struct bufferevent *bev, void *arg)
+{
+	struct cancel_conn *cc = arg;
+	struct evbuffer *in = bufferevent_get_input(bev);
+	uint8_t answer;
+
+	if (!cc->ssl || evbuffer_remove(in, &answer, 1) != 1)
+		return;
+	if (answer != 'S' || evbuffer_get_length(in) > 0) {
+		log_warning("server %s: cancel request not sent: the server %s", cc->addr,
+			    answer == 'S' ? "sent unencrypted data after its SSL response"
+					  : "refused TLS for it");
+		cancel_free(cc);
+		return;
+	}
+	SSL *ssl = cc->ssl;
+	cc->ssl = NULL;
+	struct bufferevent *tls = net_start_tls(bev, ssl, false);
+	if (!tls) {
+		log_warning("server %s: cancel request not sent: could not start TLS", cc->addr);
+		cancel_free(cc);
+		return;
+	}
+	cc->bev = tls;
+	bufferevent_setcb(tls, NULL, NULL, cancel_event_cb, cc);
+	struct timeval tv = {10, 0};
+	bufferevent_set_timeouts(tls, &tv, &tv);
 }
 
 bool server_cancels_pending(void)
@@ -248,17 +304,38 @@ void server_send_cancel(struct server *s)
 		return;
 	}
 	LIST_INSERT_HEAD(&cancels, cc, link);
-	bufferevent_setcb(cc->bev, NULL, NULL, cancel_event_cb, cc);
+	snprintf(cc->addr, sizeof(cc->addr), "%s", s->addr);
+	pkt_init(&p);
+	proto_build_cancel(&p, s->be_pid, s->be_key);
+	if (p.oom || p.len != sizeof(cc->request)) {
+		pkt_free(&p);
+		cancel_free(cc);
+		return;
+	}
+	memcpy(cc->request, p.data, sizeof(cc->request));
+	pkt_free(&p);
+	/* A server we speak TLS with gets its cancel over TLS too: SSLRequest,
+	 * handshake, then the request (PostgreSQL accepts that order). */
+	if (s->tls == STLS_ON) {
+		char err[256];
+		if (!(cc->ssl = tls_backend_new(&s->pool->target, s->host, err, sizeof(err)))) {
+			log_warning("server %s: cancel request not sent: %s", s->addr, err);
+			cancel_free(cc);
+			return;
+		}
+	}
+	bufferevent_setcb(cc->bev, cc->ssl ? cancel_read_cb : NULL, NULL, cancel_event_cb, cc);
 	struct timeval tv = {10, 0};
 	bufferevent_set_timeouts(cc->bev, &tv, &tv);
 	bufferevent_enable(cc->bev, EV_READ | EV_WRITE);
-	pkt_init(&p);
-	proto_build_cancel(&p, s->be_pid, s->be_key);
-	bufferevent_write(cc->bev, p.data, p.len);
-	pkt_free(&p);
-	log_debug("server %s pid %u: sending cancel request", s->addr, s->be_pid);
+	if (cc->ssl)
+		bufferevent_write(cc->bev, ssl_request, sizeof(ssl_request));
+	else
+		bufferevent_write(cc->bev, cc->request, sizeof(cc->request));
+	log_debug("server %s pid %u: sending cancel request%s", s->addr, s->be_pid,
+		  cc->ssl ? " over TLS" : "");
 	/* On failure cancel_event_cb has run, or runs, and frees cc. */
-	(void)net_connect(cc->bev, s->pool->target.host, s->pool->target.port);
+	(void)net_connect(cc->bev, s->host, s->port);
 }
 
 /* ---------------------------------------------------------- login */
@@ -414,6 +491,8 @@ static void server_login_msg(struct server *s, char type, const uint8_t *body, s
 			break;
 		}
 		snprintf(msg, sizeof(msg), "%s", ef.message ? ef.message : "login failed");
+		if (server_retry_login(s, msg))
+			break;
 		/* Starting up, shutting down, too many connections: try again later. */
 		bool retry = strcmp(ef.sqlstate, "57P03") == 0 || strcmp(ef.sqlstate, "53300") == 0 ||
 			     strcmp(ef.sqlstate, "57P01") == 0;
@@ -946,11 +1025,221 @@ void server_resume(struct server *s)
 	server_process(s);
 }
 
+/* ---------------------------------------------------------- TLS */
+
+/*
+ * Negotiation, before the startup packet, as libpq does it: SSLRequest,
+ * one byte of answer ('S': handshake, then everything over TLS; 'N': plain
+ * text if sslmode allows), then the login.  sslmode=allow logs in in plain
+ * text first and asks for TLS only if that login is refused.
+ */
+
+static void server_bev_setup(struct server *s)
+{
+	bufferevent_setcb(s->bev, server_read_cb, server_write_cb, server_event_cb, s);
+	bufferevent_setwatermark(s->bev, EV_READ, 0, RELAY_HIGH_WATER);
+	bufferevent_setwatermark(s->bev, EV_WRITE, RELAY_HIGH_WATER / 4, 0);
+	bufferevent_set_max_single_read(s->bev, 64 * 1024);
+}
+
+/* Whether to send SSLRequest on this connection. */
+static bool server_wants_tls(const struct server *s)
+{
+	/* libpq never asks for TLS on a Unix socket, whatever sslmode says. */
+	if (s->host[0] == '/')
+		return false;
+	switch (s->pool->target.sslmode) {
+	case SSLMODE_DISABLE:
+		return false;
+	case SSLMODE_ALLOW: /* plain text first, TLS on the retry */
+		return s->tls_retry;
+	case SSLMODE_PREFER: /* TLS first, plain text on the retry */
+		return !s->tls_retry;
+	default:
+		return true;
+	}
+}
+
+/* No TLS, or TLS failed: not worth retrying when the cause is settings or
+ * certificates, since the next attempt would fail the same way. */
+static void server_tls_fail(struct server *s, const char *msg, bool retryable)
+{
+	log_warning("%s", msg);
+	pool_server_login_failed(s, "08006", msg, retryable);
+	server_close(s, "TLS negotiation failed");
+}
+
+/* Connected, encrypted or not as settled: send the startup packet. */
+static void server_start_login(struct server *s)
+{
+	if (!net_is_tls(s->bev)) {
+		bufferevent_disable(s->bev, EV_WRITE); /* see net_flush() */
+		s->reader = net_reader_new(s->bev, RELAY_HIGH_WATER, server_read_cb,
+					   server_event_cb, s);
+		if (s->reader) /* it bounds the input itself */
+			bufferevent_setwatermark(s->bev, EV_READ, 0, 0);
+	}
+	s->state = SV_LOGIN;
+	server_send_startup(s);
+}
+
+/* The one-byte answer to our SSLRequest. */
+static void server_tls_answer(struct server *s)
+{
+	struct evbuffer *in = bufferevent_get_input(s->bev);
+	const struct target *t = &s->pool->target;
+	char msg[700], err[400];
+	uint8_t answer;
+
+	if (evbuffer_remove(in, &answer, 1) != 1)
+		return;
+	switch (answer) {
+	case 'S': {
+		/* Anything after the 'S' came before encryption: a
+		 * man-in-the-middle's injection (CVE-2021-23222). */
+		if (evbuffer_get_length(in) > 0) {
+			snprintf(msg, sizeof(msg),
+				 "server %s sent unencrypted data after its SSL response", s->addr);
+			server_tls_fail(s, msg, false);
+			return;
+		}
+		SSL *ssl = tls_backend_new(t, s->host, err, sizeof(err));
+		if (!ssl) {
+			snprintf(msg, sizeof(msg), "could not set up TLS for server %s: %s",
+				 s->addr, err);
+			server_tls_fail(s, msg, false);
+			return;
+		}
+		struct bufferevent *bev = net_start_tls(s->bev, ssl, false);
+		if (!bev) {
+			snprintf(msg, sizeof(msg), "could not start TLS with server %s", s->addr);
+			server_tls_fail(s, msg, true);
+			return;
+		}
+		s->bev = bev;
+		server_bev_setup(s);
+		s->tls = STLS_HANDSHAKE; /* server_event_cb() hears how it went */
+		return;
+	}
+	case 'N':
+		if (t->sslmode >= SSLMODE_REQUIRE || s->tls_retry) {
+			snprintf(msg, sizeof(msg), "server %s does not support SSL, but SSL was %s",
+				 s->addr,
+				 s->tls_retry
+					 ? "needed (it refused the plain-text login, sslmode=allow)"
+					 : "required");
+			server_tls_fail(s, msg, false);
+			return;
+		}
+		s->tls = STLS_NONE;
+		server_start_login(s);
+		return;
+	case 'E':
+		/* A server that could not even start a backend (fork failure):
+		 * the rest is an ErrorResponse, read as a login error. */
+		s->tls = STLS_NONE;
+		s->state = SV_LOGIN;
+		evbuffer_prepend(in, &answer, 1);
+		server_process(s);
+		return;
+	default:
+		snprintf(msg, sizeof(msg),
+			 "received invalid response to SSL negotiation from %s: %c", s->addr,
+			 answer);
+		server_tls_fail(s, msg, false);
+		return;
+	}
+}
+
+/* The handshake failed: say why, with OpenSSL's reason. */
+static void server_tls_handshake_failed(struct server *s, struct bufferevent *bev)
+{
+	SSL *ssl = net_ssl(bev);
+	unsigned long e = bufferevent_get_openssl_error(bev);
+	long vr = SSL_get_verify_result(ssl);
+	char why[300], msg[700];
+
+	tls_error_string(ssl, e, why, sizeof(why));
+	if (vr == X509_V_ERR_HOSTNAME_MISMATCH || vr == X509_V_ERR_IP_ADDRESS_MISMATCH)
+		snprintf(why + strlen(why), sizeof(why) - strlen(why),
+			 " (the server certificate does not match host \"%s\", "
+			 "sslmode=verify-full)",
+			 s->host);
+	snprintf(msg, sizeof(msg), "could not establish TLS with server %s: %s", s->addr, why);
+	/* A closed connection may be a server restarting; a certificate or
+	 * protocol error will not mend itself. */
+	server_tls_fail(s, msg, !e && vr == X509_V_OK);
+}
+
+/* The handshake is done (the certificate verified as sslmode asks). */
+static void server_tls_ready(struct server *s)
+{
+	s->tls = STLS_ON;
+	if (log_enabled(LOG_LVL_DEBUG)) {
+		char desc[128];
+		tls_describe(net_ssl(s->bev), desc, sizeof(desc));
+		log_debug("server %s: TLS established (%s)", s->addr, desc);
+	}
+	server_start_login(s);
+}
+
+/*
+ * The server refused the login.  As libpq does, try once more the other
+ * way: sslmode=allow over TLS after a plain-text refusal (a pg_hba.conf
+ * hostssl line, say), sslmode=prefer in plain text after a refusal over
+ * TLS (hostnossl).  Only a refusal by the server, never a failed
+ * handshake or verification.  True if the retry is under way (or failed
+ * and closed the server).
+ */
+static bool server_retry_login(struct server *s, const char *why)
+{
+	int mode = s->pool->target.sslmode;
+	bool to_tls;
+
+	if (s->tls_retry || s->host[0] == '/')
+		return false;
+	if (mode == SSLMODE_ALLOW && s->tls == STLS_NONE)
+		to_tls = true;
+	else if (mode == SSLMODE_PREFER && s->tls == STLS_ON)
+		to_tls = false;
+	else
+		return false;
+	struct bufferevent *bev = bufferevent_socket_new(rt.base, -1, BEV_OPT_CLOSE_ON_FREE);
+	if (!bev)
+		return false;
+	log_info("server %s: login refused %s (%s); trying again %s", s->addr,
+		 to_tls ? "in plain text" : "over TLS", why,
+		 to_tls ? "with TLS (sslmode=allow)" : "without TLS (sslmode=prefer)");
+	net_reader_free(s->reader);
+	s->reader = NULL;
+	net_free(s->bev); /* the server closes it anyway */
+	s->bev = bev;
+	s->tls = STLS_NONE;
+	server_bev_setup(s);
+	bufferevent_enable(bev, EV_READ | EV_WRITE);
+	scram_client_free(s->scram);
+	s->scram = NULL;
+	s->be_pid = s->be_key = 0;
+	s->tls_retry = true;
+	s->state = SV_CONNECTING;
+	if (net_connect(s->bev, s->host, s->port) < 0 && s->state != SV_CLOSED) {
+		pool_server_login_failed(s, "08006", "could not start a connection", true);
+		server_close(s, "connect failed");
+	}
+	return true;
+}
+
 /* ---------------------------------------------------------- callbacks */
 
 static void server_read_cb(struct bufferevent *bev, void *arg)
 {
-	server_process(arg);
+	struct server *s = arg;
+
+	if (s->tls == STLS_ASKED) {
+		server_tls_answer(s);
+		return;
+	}
+	server_process(s);
 }
 
 static void server_write_cb(struct bufferevent *bev, void *arg)
@@ -962,40 +1251,52 @@ static void server_write_cb(struct bufferevent *bev, void *arg)
 		client_resume(s->client);
 }
 
+/* Why a connection broke: OpenSSL's reason on a TLS connection (errno
+ * means nothing there), else the socket's. */
+static const char *server_io_error(struct bufferevent *bev, char *buf, size_t len)
+{
+	unsigned long e = net_is_tls(bev) ? bufferevent_get_openssl_error(bev) : 0;
+	if (!e)
+		return evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR());
+	tls_error_string(NULL, e, buf, len);
+	return buf;
+}
+
 static void server_event_cb(struct bufferevent *bev, short events, void *arg)
 {
 	struct server *s = arg;
-	char msg[300];
+	char msg[300], why[256];
 
 	if (events & BEV_EVENT_CONNECTED) {
-		net_tune_socket(bufferevent_getfd(bev));
-		bufferevent_disable(bev, EV_WRITE); /* see net_flush() */
-		s->reader = net_reader_new(bev, RELAY_HIGH_WATER, server_read_cb, server_event_cb, s);
-		if (s->reader) /* it bounds the input itself */
-			bufferevent_setwatermark(bev, EV_READ, 0, 0);
-		if (s->pool->target.sslmode >= SSLMODE_REQUIRE) {
-			pool_server_login_failed(s, "08006",
-						 "sslmode=require and stronger need TLS to the backend, "
-						 "which this build does not have",
-						 false);
-			server_close(s, "TLS required");
+		if (s->tls == STLS_HANDSHAKE) {
+			server_tls_ready(s);
 			return;
 		}
-		s->state = SV_LOGIN;
-		server_send_startup(s);
+		net_tune_socket(bufferevent_getfd(bev));
+		if (server_wants_tls(s)) {
+			s->tls = STLS_ASKED;
+			bufferevent_write(bev, ssl_request, sizeof(ssl_request));
+			net_flush(bev);
+			return;
+		}
+		server_start_login(s);
+		return;
+	}
+	if (s->tls == STLS_HANDSHAKE) {
+		server_tls_handshake_failed(s, bev);
 		return;
 	}
 	if (s->state == SV_CONNECTING || s->state == SV_LOGIN) {
 		int dnserr = bufferevent_socket_get_dns_error(bev);
 		if (dnserr)
 			snprintf(msg, sizeof(msg), "could not resolve \"%s\": %s",
-				 s->pool->target.host, evutil_gai_strerror(dnserr));
+				 s->host, evutil_gai_strerror(dnserr));
 		else if (events & BEV_EVENT_EOF)
 			snprintf(msg, sizeof(msg), "server %s closed the connection during login",
 				 s->addr);
 		else
 			snprintf(msg, sizeof(msg), "could not connect to server %s: %s", s->addr,
-				 evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
+				 server_io_error(bev, why, sizeof(why)));
 		log_warning("%s", msg);
 		pool_server_login_failed(s, "08006", msg, true);
 		server_close(s, "connection failed");
@@ -1004,5 +1305,5 @@ static void server_event_cb(struct bufferevent *bev, short events, void *arg)
 	if (events & BEV_EVENT_EOF)
 		server_close(s, "server closed the connection");
 	else
-		server_close(s, evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
+		server_close(s, server_io_error(bev, why, sizeof(why)));
 }

@@ -50,6 +50,14 @@ struct req {
 	const char *error_code;
 };
 
+/* Where a server connection stands with TLS (sslmode, libpq's rules). */
+enum server_tls {
+	STLS_NONE = 0,	/* plain text, or not asked yet */
+	STLS_ASKED,	/* SSLRequest sent: waiting for 'S' or 'N' */
+	STLS_HANDSHAKE, /* 'S': the bufferevent is now TLS, handshaking */
+	STLS_ON,	/* encrypted */
+};
+
 enum server_state {
 	SV_CONNECTING = 0,
 	SV_LOGIN,  /* startup sent, authenticating, reading parameters */
@@ -62,8 +70,11 @@ struct server {
 	TAILQ_ENTRY(server) link; /* in one of the pool's lists */
 	struct pool *pool;
 	struct bufferevent *bev;
-	struct net_reader *reader; /* NULL: the bufferevent reads */
+	struct net_reader *reader; /* NULL: the bufferevent reads (always with TLS) */
 	enum server_state state;
+	uint8_t tls;		   /* enum server_tls */
+	bool tls_retry;		   /* sslmode allow/prefer: the first login was refused;
+				    * this is the second, the other way round */
 	struct client *client;
 
 	uint32_t be_pid;
@@ -88,13 +99,20 @@ struct server {
 	double created;
 	double last_used;
 	double login_started;
+	/* Multi-host endpoints: the step of the pool's search for a server
+	 * (pool.c), and the host it chose: pool->target.hosts[attempt % n]. */
+	int attempt;
+	const char *host;
+	int port;
+	bool next_host;		    /* pool.c: try the next host once this one is gone */
 	bool checking;		    /* a health check is running */
 	bool close_at_release;	    /* lifetime over, or reload */
 	char addr[128];
 };
 
-/* Open a new server for a pool (state SV_CONNECTING).  NULL on failure. */
-struct server *server_connect(struct pool *p);
+/* Open a new server for a pool (state SV_CONNECTING) to the host of step
+ * attempt of its search (see struct server).  NULL on failure. */
+struct server *server_connect(struct pool *p, int attempt);
 /* Close now; unlinks from client and pool. reason is logged. */
 void server_close(struct server *s, const char *reason);
 

@@ -139,9 +139,11 @@ static int split_csv(struct copy_parser *cp, const char *buf, size_t len, bool f
 			}
 			char c = buf[i];
 			if (in_quote) {
-				if (c == cp->escape && i + 1 < len && buf[i + 1] == cp->quote &&
-				    (cp->escape != cp->quote || true)) {
-					*out++ = cp->quote;
+				/* Inside quotes ESCAPE takes the next character when
+				 * it is QUOTE or ESCAPE (PostgreSQL's CopyReadAttributesCSV). */
+				if (c == cp->escape && i + 1 < len &&
+				    (buf[i + 1] == cp->quote || buf[i + 1] == cp->escape)) {
+					*out++ = buf[i + 1];
 					i += 2;
 					continue;
 				}
@@ -178,7 +180,10 @@ static int split_csv(struct copy_parser *cp, const char *buf, size_t len, bool f
 			i++;
 			continue;
 		}
-		/* end of row */
+		/* end of row; a CR at the very end of what came so far may be
+		 * the first half of a CRLF split across two CopyData messages */
+		if (i + 1 == len && buf[i] == '\r' && !final)
+			return COPY_NEED_MORE;
 		if (i < len && buf[i] == '\r')
 			i++;
 		if (i < len && buf[i] == '\n')

@@ -3624,7 +3624,14 @@ static void stmt_free(struct sqlt_stmt *st)
 
 static int set_error(struct sqlt_stmt *st, const char *state, const char *msg)
 {
+	/* The statement keeps its span and parameters: the engine still
+	 * needs to know where it was in the text. */
+	size_t pos = st->pg_pos, len = st->pg_len;
+	int max_param = st->max_param;
 	stmt_free(st);
+	st->pg_pos = pos;
+	st->pg_len = len;
+	st->max_param = max_param;
 	st->kind = SQLT_ERROR;
 	memcpy(st->sqlstate, state, 6);
 	st->message = strdup(msg);

@@ -2336,6 +2336,9 @@ static int bind_binary(sqlite3_stmt *st, int idx, uint32_t oid, const uint8_t *b
 	if (want && n > want)
 		return fail(err, "22P03", "incorrect binary data format in bind parameter %d", idx);
 	switch (oid) {
+	case OID_INTERVAL:
+		return fail(err, "0A000",
+			    "binary interval parameters are not supported by pgpin's SQLite backend");
 	case OID_BOOL:
 		return bind_rc(sqlite3_bind_int64(st, idx, b[0] != 0), err);
 	case OID_INT2:
@@ -2418,10 +2421,14 @@ static int bind_binary(sqlite3_stmt *st, int idx, uint32_t oid, const uint8_t *b
 		if (check_utf8(b, n, err) || check_json(b, n, oid, err))
 			return -1;
 		return bind_text(st, idx, b, n, err);
+	case OID_NAME:
+		/* name_recv: no truncation for binary input */
+		if (n >= 64)
+			return fail(err, "42622", "identifier too long");
+		/* fall through */
 	case OID_TEXT:
 	case OID_VARCHAR:
 	case OID_BPCHAR:
-	case OID_NAME:
 	case OID_CHAR:
 		if (check_utf8(b, n, err))
 			return -1;

@@ -38,8 +38,9 @@ endpoint="postgres://$PGPIN_TEST_USER:$PGPIN_TEST_PASSWORD@$PGPIN_TEST_PGHOST:$P
 # start_pgpin PREFIX: a pgpin with pool size 2 for one driver, and the
 # sampler of its server connections.
 start_pgpin() {
-	if ! it_start_pgpin --datastore-endpoint "$endpoint" --pool-mode transaction --pool-size 2 \
-		--log-level info; then
+	# The endpoint holds a password: in the environment, not on the command line.
+	if ! PGPIN_DATASTORE_ENDPOINT="$endpoint" it_start_pgpin --pool-mode transaction \
+		--pool-size 2 --log-level info; then
 		it_fail "$1: pgpin starts"
 		return 1
 	fi

@@ -60,8 +60,10 @@ direct() {
 start_pgpin() {
 	local prefix=$1 endpoint=$2
 	shift 2
-	if ! it_start_pgpin --datastore-endpoint "$endpoint" --pool-mode transaction --pool-size 2 \
-		--log-level info "$@"; then
+	# The endpoint holds a password: pass it in the environment, as the
+	# warning pgpin gives for a password on the command line recommends.
+	if ! PGPIN_DATASTORE_ENDPOINT="$endpoint" it_start_pgpin --pool-mode transaction \
+		--pool-size 2 --log-level info "$@"; then
 		it_fail "$prefix: pgpin starts"
 		return 1
 	fi

@@ -126,8 +126,10 @@ Test(basic, endpoint_database_rules, IT(30))
 	cr_expect_str_eq(h_value(c, "SELECT current_database()"), "pgpin_test");
 	PQfinish(c);
 
-	/* No database in the endpoint: the client's database is passed through. */
-	snprintf(ep, sizeof ep, "postgres://%s:%s@%s:%d", e->user, e->password, e->pghost, e->pgport);
+	/* No database in a keyword endpoint: the client's database is passed
+	 * through.  (A URI without one means k3s's "kubernetes".) */
+	snprintf(ep, sizeof ep, "host=%s port=%d user=%s password=%s", e->pghost, e->pgport,
+		 e->user, e->password);
 	without_db = h_pgpin_start(&(struct h_pgpin_opts){ .endpoint = ep });
 	c = h_connect(without_db, "dbname=app");
 	cr_expect_str_eq(h_value(c, "SELECT current_database()"), "app");

@@ -75,11 +75,13 @@ it_is '\copy from stdin' "$out" ""
 out=$(it_psql "$port" -v ON_ERROR_STOP=1 -c '\copy (SELECT id, name FROM it_psql WHERE id >= 10 ORDER BY id) to stdout' 2>&1)
 it_is '\copy to stdout' "$out" "$(printf '10\tten\n11\televen')"
 
-# ---- database names: the endpoint's database wins; without one, the client's is used
+# ---- database names: the endpoint's database wins; without one (keyword form:
+# a URI without a database means k3s's "kubernetes"), the client's is used
 out=$(it_psql "$port" -d app -At -c 'SELECT current_database()' 2>&1)
 it_is "endpoint with a database: the client's dbname is ignored" "$out" "pgpin_test"
-it_start_pgpin --datastore-endpoint "postgres://$PGPIN_TEST_USER:$PGPIN_TEST_PASSWORD@$PGPIN_TEST_PGHOST:$PGPIN_TEST_PGPORT" \
-	--pool-mode transaction --pool-size 2 || it_fail "pgpin without a database in the endpoint starts"
+PGPIN_DATASTORE_ENDPOINT="host=$PGPIN_TEST_PGHOST port=$PGPIN_TEST_PGPORT user=$PGPIN_TEST_USER password=$PGPIN_TEST_PASSWORD" \
+	it_start_pgpin --pool-mode transaction --pool-size 2 ||
+	it_fail "pgpin without a database in the endpoint starts"
 out=$(it_psql "$IT_PGPIN_PORT" -d app -At -c 'SELECT current_database(), current_user' 2>&1)
 it_is "endpoint without a database: the client's dbname is used" "$out" "app|pgpin_test"
 

@@ -104,6 +104,7 @@ TestSuite(ini, .fini = cleanup);
 TestSuite(databases, .fini = cleanup);
 TestSuite(print, .fini = cleanup);
 TestSuite(usage);
+TestSuite(wipe, .fini = cleanup);
 
 /* ------------------------------------------------------------ defaults */
 
@@ -257,6 +258,29 @@ Test(flags, errors)
 	load_fails(ARGV("--", "extra"), NOENV, "unexpected argument 'extra' (see --help)");
 	config_free(&cfg);
 	load_fails(ARGV("--help=yes"), NOENV, "option '--help' takes no value");
+}
+
+Test(flags, negated_booleans)
+{
+	load_ok(NOARGS, NOENV);
+	cr_assert(cfg.create_database, "default: yes");
+	config_free(&cfg);
+	load_ok(ARGV("--no-create-database"), ENV("PGPIN_CREATE_DATABASE=yes"));
+	cr_assert(!cfg.create_database);
+	config_free(&cfg);
+	load_ok(ARGV("--no-create-database", "--create-database"), NOENV);
+	cr_assert(cfg.create_database, "the last flag wins");
+	config_free(&cfg);
+	load_ok(ARGV("--syslog", "--no-syslog", "--no-backend-is-pooler"), NOENV);
+	cr_assert(!cfg.syslog);
+	cr_assert(!cfg.backend_is_pooler);
+	config_free(&cfg);
+	load_fails(ARGV("--no-create-database=yes"), NOENV,
+		   "option '--no-create-database' takes no value");
+	config_free(&cfg);
+	load_fails(ARGV("--no-pool-size"), NOENV, "unknown option '--no-pool-size' (see --help)");
+	config_free(&cfg);
+	load_fails(ARGV("--no-such-thing"), NOENV, "unknown option '--no-such-thing' (see --help)");
 }
 
 Test(flags, last_flag_wins)
@@ -579,22 +603,67 @@ Test(endpoint, keyword_form)
 	endpoint_free(&ep);
 }
 
-Test(endpoint, bare_uri_and_no_environment_defaults)
+Test(endpoint, bare_uri_is_k3s_default)
 {
+	static const char *const bare[] = {"postgres://", "postgresql://"};
 	struct endpoint ep;
 	char msg[256];
+	size_t i;
 
 	/* libpq's PGHOST & co. must not leak in: only what the string says. */
 	setenv("PGHOST", "from-env", 1);
 	setenv("PGUSER", "from-env", 1);
-	cr_assert_eq(endpoint_parse("postgres://", &ep, msg, sizeof(msg)), 0, "%s", msg);
-	cr_assert_eq(ep.kind, ENDPOINT_POSTGRES);
+	setenv("PGDATABASE", "from-env", 1);
+	/* k3s: "postgres://" is postgres://postgres:postgres@localhost:5432/kubernetes */
+	for (i = 0; i < 2; i++) {
+		cr_assert_eq(endpoint_parse(bare[i], &ep, msg, sizeof(msg)), 0, "%s", msg);
+		cr_assert_eq(ep.kind, ENDPOINT_POSTGRES);
+		cr_assert_str_eq(ep.host, "localhost");
+		cr_assert_eq(ep.port, 5432);
+		cr_assert_str_eq(ep.user, "postgres");
+		cr_assert_str_eq(ep.password, "postgres");
+		cr_assert_str_eq(ep.dbname, "kubernetes");
+		cr_assert_eq(ep.connect_timeout, 0);
+		endpoint_free(&ep);
+	}
+	/* Only an empty remainder is bare: the rest keeps libpq's meaning. */
+	cr_assert_eq(endpoint_parse("postgres://?sslmode=disable", &ep, msg, sizeof(msg)), 0, "%s",
+		     msg);
 	cr_assert_null(ep.host);
 	cr_assert_null(ep.user);
-	cr_assert_null(ep.dbname);
 	cr_assert_null(ep.password);
-	cr_assert_eq(ep.port, 5432);
-	cr_assert_eq(ep.connect_timeout, 0);
+	cr_assert_str_eq(ep.dbname, "kubernetes");
+	endpoint_free(&ep);
+}
+
+Test(endpoint, uri_database_follows_kine)
+{
+	static const struct {
+		const char *uri, *dbname;
+	} cases[] = {
+		{"postgres://u:p@db:5433", "kubernetes"},
+		{"postgres://u:p@db:5433/", "kubernetes"},
+		{"postgresql://db/K3S_Data", "k3s_data"},
+		{"postgres://db/%4Bine", "kine"},
+		{"postgres://db/kine?sslmode=disable", "kine"},
+	};
+	struct endpoint ep;
+	char msg[256];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		cr_assert_eq(endpoint_parse(cases[i].uri, &ep, msg, sizeof(msg)), 0, "%s: %s",
+			     cases[i].uri, msg);
+		cr_assert_str_eq(ep.dbname, cases[i].dbname, "%s", cases[i].uri);
+		endpoint_free(&ep);
+	}
+	/* Keyword strings are libpq's: no dbname passes the client's through,
+	 * and a name keeps its case. */
+	cr_assert_eq(endpoint_parse("host=db user=u", &ep, msg, sizeof(msg)), 0, "%s", msg);
+	cr_assert_null(ep.dbname);
+	endpoint_free(&ep);
+	cr_assert_eq(endpoint_parse("host=db dbname=MyDB", &ep, msg, sizeof(msg)), 0, "%s", msg);
+	cr_assert_str_eq(ep.dbname, "MyDB");
 	endpoint_free(&ep);
 }
 
@@ -618,18 +687,89 @@ Test(endpoint, sqlite_forms)
 	endpoint_free(&ep);
 }
 
+static void assert_hosts(const struct endpoint *ep, int want_n, const char *want)
+{
+	struct host_port *hosts;
+	char msg[256], got[512] = "";
+	size_t len = 0;
+	int n, i;
+
+	n = endpoint_hosts(ep->host, ep->hostaddr, ep->ports, ep->port, &hosts, msg, sizeof(msg));
+	cr_assert_eq(n, want_n, "%s", n < 0 ? msg : "");
+	for (i = 0; i < n; i++)
+		len += (size_t)snprintf(got + len, sizeof(got) - len, "%s%s:%d", i ? " " : "",
+					hosts[i].host, hosts[i].port);
+	cr_assert_str_eq(got, want);
+	host_list_free(hosts, n);
+}
+
 Test(endpoint, multi_host)
 {
 	struct endpoint ep;
 	char msg[256];
 
-	cr_assert_eq(endpoint_parse("postgres://h1:5433,h2:5433/db", &ep, msg, sizeof(msg)), 0,
-		     "%s", msg);
+	cr_assert_eq(endpoint_parse("postgres://h1:5432,h2:5433/db?target_session_attrs=read-write",
+				    &ep, msg, sizeof(msg)),
+		     0, "%s", msg);
 	cr_assert_str_eq(ep.host, "h1,h2");
-	cr_assert_eq(ep.port, 5433);
+	cr_assert_str_eq(ep.ports, "5432,5433");
+	cr_assert_eq(ep.port, 5432);
+	cr_assert_eq(ep.target_session_attrs, TSA_READ_WRITE);
+	assert_hosts(&ep, 2, "h1:5432 h2:5433");
 	endpoint_free(&ep);
-	cr_assert_eq(endpoint_parse("postgres://h1:5433,h2:5434/db", &ep, msg, sizeof(msg)), -1);
-	cr_assert_str_eq(msg, "different ports per host are not supported ('5433,5434')");
+
+	/* A host without a port in a URI gets the default one. */
+	cr_assert_eq(endpoint_parse("postgres://h1,h2:5433/db", &ep, msg, sizeof(msg)), 0, "%s",
+		     msg);
+	assert_hosts(&ep, 2, "h1:5432 h2:5433");
+	endpoint_free(&ep);
+
+	cr_assert_eq(endpoint_parse("host=h1,h2 port=5432,5433", &ep, msg, sizeof(msg)), 0, "%s",
+		     msg);
+	assert_hosts(&ep, 2, "h1:5432 h2:5433");
+	endpoint_free(&ep);
+
+	/* One port for all hosts. */
+	cr_assert_eq(endpoint_parse("host=h1,h2,/run/pg port=6000", &ep, msg, sizeof(msg)), 0,
+		     "%s", msg);
+	assert_hosts(&ep, 3, "h1:6000 h2:6000 /run/pg:6000");
+	endpoint_free(&ep);
+
+	/* An empty host is localhost, an empty port the default, a hostaddr
+	 * element wins over its host name. */
+	cr_assert_eq(endpoint_parse("host=,h2,h3 hostaddr=10.0.0.1,,10.0.0.3 port=,7000,",
+				    &ep, msg, sizeof(msg)),
+		     0, "%s", msg);
+	assert_hosts(&ep, 3, "10.0.0.1:5432 h2:7000 10.0.0.3:5432");
+	endpoint_free(&ep);
+
+	cr_assert_eq(endpoint_parse("host=h1,h2,h3 port=5432,5433", &ep, msg, sizeof(msg)), -1);
+	cr_assert_str_eq(msg, "could not match 2 port numbers to 3 hosts");
+	/* A port parameter replaces the URI's ports: one for all. */
+	cr_assert_eq(endpoint_parse("postgres://h1:1,h2:2/db?port=5", &ep, msg, sizeof(msg)), 0,
+		     "%s", msg);
+	assert_hosts(&ep, 2, "h1:5 h2:5");
+	endpoint_free(&ep);
+	cr_assert_eq(endpoint_parse("host=a,b hostaddr=10.0.0.1", &ep, msg, sizeof(msg)), -1);
+	cr_assert_str_eq(msg, "could not match 2 host names to 1 hostaddr values");
+	cr_assert_eq(endpoint_parse("host=a,b port=1,x", &ep, msg, sizeof(msg)), -1);
+	cr_assert_str_eq(msg, "invalid port '1,x' (expected 1 to 65535)");
+}
+
+Test(endpoint, host_list_defaults)
+{
+	struct host_port *hosts;
+	char msg[256];
+
+	/* No host at all: localhost, as pgpin has always done. */
+	cr_assert_eq(endpoint_hosts(NULL, NULL, NULL, 5432, &hosts, msg, sizeof(msg)), 1);
+	cr_assert_str_eq(hosts[0].host, "localhost");
+	cr_assert_eq(hosts[0].port, 5432);
+	host_list_free(hosts, 1);
+	/* A [databases] entry's ports against the endpoint's hosts. */
+	cr_assert_eq(endpoint_hosts("a,b", NULL, "1,2,3", 5432, &hosts, msg, sizeof(msg)), -1);
+	cr_assert_str_eq(msg, "could not match 3 port numbers to 2 hosts");
+	cr_assert_null(hosts);
 }
 
 Test(endpoint, errors)
@@ -690,6 +830,7 @@ Test(endpoint, tls_parameters)
 	cr_assert(!ep.sslmode_given);
 	cr_assert(ep.sslsni);
 	cr_assert_eq(ep.target_session_attrs, TSA_ANY);
+	cr_assert(!ep.tsa_given);
 	endpoint_free(&ep);
 	cr_assert_eq(endpoint_parse("postgres://h/db?sslmode=verify-full&sslrootcert=/ca.pem"
 				    "&sslcert=/c.pem&sslkey=/k.pem&sslsni=0"
@@ -709,6 +850,7 @@ Test(endpoint, tls_parameters)
 		     0, "%s", msg);
 	cr_assert_eq(ep.sslmode, SSLMODE_VERIFY_CA);
 	cr_assert_eq(ep.target_session_attrs, TSA_PREFER_STANDBY);
+	cr_assert(ep.tsa_given);
 	endpoint_free(&ep);
 }
 
@@ -863,6 +1005,16 @@ Test(databases, entries_and_pool_keys)
 	cr_assert_null(config_find_user(&cfg, "carol"));
 }
 
+Test(databases, uri_entries_keep_libpq_meaning)
+{
+	load_ini("[databases]\n"
+		 "a = postgres://u@db:5433\n"
+		 "b = postgres://db/MixedCase\n");
+	cr_assert_eq(cfg.n_dbs, 2);
+	cr_assert_null(cfg.dbs[0].ep.dbname);
+	cr_assert_str_eq(cfg.dbs[1].ep.dbname, "MixedCase");
+}
+
 Test(databases, no_fallback)
 {
 	load_ini("[databases]\nkube = host=db\n");
@@ -939,6 +1091,42 @@ Test(print, masks_passwords)
 	free(out);
 }
 
+Test(print, resolved_endpoint)
+{
+	load_ok(NOARGS, ENV("PGPIN_DATASTORE_ENDPOINT=postgres://"));
+	char *out = printed(&cfg);
+	cr_assert(strstr(out, "datastore_endpoint = \"postgres://\"\n"
+			      "; resolved: host=localhost port=5432 dbname=kubernetes "
+			      "user=postgres password=****\n") != NULL,
+		  "%s", out);
+	free(out);
+	config_free(&cfg);
+
+	load_ok(ARGV("--datastore-endpoint=postgres://k:Zq9pw@h1:5432,h2:5433/K8s"
+		     "?target_session_attrs=read-write&sslmode=require"),
+		NOENV);
+	out = printed(&cfg);
+	assert_absent(out, "Zq9");
+	cr_assert(strstr(out, "; resolved: host=h1,h2 port=5432,5433 dbname=k8s user=k "
+			      "password=**** sslmode=require "
+			      "target_session_attrs=read-write\n") != NULL,
+		  "%s", out);
+	free(out);
+	config_free(&cfg);
+
+	write_ini("[databases]\n"
+		  "app = host=a,b port=1,2 sslmode=verify-ca sslsni=0 target_session_attrs=primary "
+		  "pool_size=3\n");
+	char env[128];
+	snprintf(env, sizeof(env), "PGPIN_CONFIG=%s", ini_path);
+	load_ok(NOARGS, ENV(env));
+	out = printed(&cfg);
+	cr_assert(strstr(out, "app = \"host=a,b port=1,2 sslmode=verify-ca sslsni=0 "
+			      "target_session_attrs=primary pool_size=3\"\n") != NULL,
+		  "%s", out);
+	free(out);
+}
+
 Test(print, is_a_config_that_loads_back)
 {
 	char cflag[80];
@@ -1009,5 +1197,131 @@ Test(usage, lists_every_setting)
 	cr_assert(strstr(buf, "-h, --help") != NULL);
 	cr_assert(strstr(buf, "-V, --version") != NULL);
 	cr_assert(strstr(buf, "[PGPIN_POOL_SIZE; default: 20]") != NULL, "%s", buf);
+	cr_assert(strstr(buf, "\n  --create-database[=yes|no], --no-create-database\n") != NULL,
+		  "%s", buf);
+	cr_assert(strstr(buf, "--no-NAME means no.") != NULL, "%s", buf);
 	free(buf);
+}
+
+Test(usage, k3s_names)
+{
+	static const char *const want[] = {
+		"\n  --datastore-endpoint=URI\n",      "[PGPIN_DATASTORE_ENDPOINT;",
+		"\n  --datastore-cafile=FILE\n",       "[PGPIN_DATASTORE_CAFILE;",
+		"\n  --datastore-certfile=FILE\n",     "[PGPIN_DATASTORE_CERTFILE;",
+		"\n  --datastore-keyfile=FILE\n",      "[PGPIN_DATASTORE_KEYFILE;",
+	};
+	char *buf = NULL;
+	size_t len = 0, i;
+	FILE *f = open_memstream(&buf, &len);
+
+	config_usage(f);
+	fclose(f);
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		cr_assert(strstr(buf, want[i]) != NULL, "'%s' missing from --help:\n%s", want[i],
+			  buf);
+	free(buf);
+}
+
+/* ------------------------------------------------------------ wiping argv */
+
+/* A writable argv, as main() gets it: one buffer, strings end to end. */
+struct fake_argv {
+	char buf[1024];
+	char *argv[16];
+	size_t len[16];
+	int argc;
+};
+
+static void fake_argv(struct fake_argv *fa, const char *const *args)
+{
+	size_t off = 0;
+
+	memset(fa, 0, sizeof(*fa));
+	for (fa->argc = 0; args[fa->argc]; fa->argc++) {
+		fa->len[fa->argc] = strlen(args[fa->argc]);
+		fa->argv[fa->argc] = fa->buf + off;
+		memcpy(fa->buf + off, args[fa->argc], fa->len[fa->argc] + 1);
+		off += fa->len[fa->argc] + 1;
+	}
+}
+
+/* True if needle is anywhere in the len bytes at buf, NULs included. */
+static bool buf_has(const char *buf, size_t len, const char *needle)
+{
+	size_t n = strlen(needle), i;
+
+	for (i = 0; i + n <= len; i++)
+		if (memcmp(buf + i, needle, n) == 0)
+			return true;
+	return false;
+}
+
+/* argv[i] reads want, and the bytes after it, up to its old length, are 0. */
+static void assert_arg(const struct fake_argv *fa, int i, const char *want)
+{
+	size_t k;
+
+	cr_assert_str_eq(fa->argv[i], want);
+	for (k = strlen(want); k < fa->len[i]; k++)
+		cr_assert_eq(fa->argv[i][k], '\0', "byte %zu of '%s' not cleared", k, want);
+}
+
+Test(wipe, uri_and_keyword_passwords)
+{
+	struct fake_argv fa;
+
+	fake_argv(&fa, (const char *const[]){"pgpin", "--listen", "127.0.0.1:7000",
+					      "--datastore-endpoint=postgres://kine:Sup3r%40Secret"
+					      "@db/k?password=Zq9x&sslmode=disable",
+					      "--pool-size", "3", NULL});
+	cr_assert_eq(config_wipe_argv_secrets(fa.argc, fa.argv), 2);
+	assert_arg(&fa, 3, "--datastore-endpoint=postgres://kine:****@db/k?password=****"
+			   "&sslmode=disable");
+	cr_assert_str_eq(fa.argv[1], "--listen");
+	cr_assert_str_eq(fa.argv[2], "127.0.0.1:7000");
+	cr_assert_str_eq(fa.argv[5], "3");
+	cr_assert(!buf_has(fa.buf, sizeof(fa.buf), "Sup3r"));
+	cr_assert(!buf_has(fa.buf, sizeof(fa.buf), "Zq9x"));
+	/* What is left still loads, without the password. */
+	load_ok(fa.argv, NOENV);
+	cr_assert_str_eq(cfg.endpoint.password, "****");
+	config_free(&cfg);
+
+	fake_argv(&fa, (const char *const[]){"pgpin", "--datastore-endpoint",
+					      "host=db password = 'it\\'s secret' user=k", NULL});
+	cr_assert_eq(config_wipe_argv_secrets(fa.argc, fa.argv), 1);
+	assert_arg(&fa, 2, "host=db password = **** user=k");
+
+	/* A short password, an unquoted one with a space (the second word is
+	 * a stray key to libpq, a secret all the same). */
+	fake_argv(&fa, (const char *const[]){"pgpin", "--datastore-endpoint=host=db password=ab",
+					      "--datastore-endpoint", "host=db password=Zq9 pw2",
+					      NULL});
+	cr_assert_eq(config_wipe_argv_secrets(fa.argc, fa.argv), 3);
+	assert_arg(&fa, 1, "--datastore-endpoint=host=db password=**");
+	assert_arg(&fa, 3, "host=db password=*** ***");
+}
+
+Test(wipe, only_endpoint_values)
+{
+	struct fake_argv fa;
+
+	/* Values of other flags and the config file name are not endpoints,
+	 * even when they look like one; sqlite: paths have no password. */
+	static const char ep[] = "--datastore-endpoint=postgres://u:pw@h/";
+	fake_argv(&fa, (const char *const[]){"pgpin", "-c", ep, "--server-reset-query", ep,
+					      "--syslog", "--datastore-endpoint=sqlite:/a:b@c",
+					      "--", ep, NULL});
+	cr_assert_eq(config_wipe_argv_secrets(fa.argc, fa.argv), 0);
+	cr_assert_str_eq(fa.argv[2], ep);
+	cr_assert_str_eq(fa.argv[4], ep);
+	cr_assert_str_eq(fa.argv[6], "--datastore-endpoint=sqlite:/a:b@c");
+	cr_assert_str_eq(fa.argv[8], ep);
+
+	/* Nothing to wipe: nothing changes. */
+	fake_argv(&fa, (const char *const[]){"pgpin", "--datastore-endpoint",
+					      "postgres://kine@db/k", NULL});
+	cr_assert_eq(config_wipe_argv_secrets(fa.argc, fa.argv), 0);
+	assert_arg(&fa, 2, "postgres://kine@db/k");
 }
