@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/queue.h>
 
 #include <event2/event.h>
@@ -1058,6 +1059,24 @@ void pool_create_database_at_start(void)
  * job and never touch the event loop, which is about to go. */
 static void dbjobs_free_all(void)
 {
+	/* A thread still in libpq when the process exits would run into
+	 * OpenSSL's and libc's exit-time cleanup: give running jobs a few
+	 * seconds to finish (they connect with a timeout), then leave any
+	 * straggler to itself. */
+	double deadline = rt_now() + 5.0;
+	for (;;) {
+		bool waiting = false;
+		struct dbjob *j;
+		pthread_mutex_lock(&dbjob_lock);
+		LIST_FOREACH(j, &dbjobs, link)
+			if (j->running && !j->reported)
+				waiting = true;
+		pthread_mutex_unlock(&dbjob_lock);
+		if (!waiting || rt_now() >= deadline)
+			break;
+		struct timespec tick = {0, 10 * 1000 * 1000};
+		nanosleep(&tick, NULL);
+	}
 	while (!LIST_EMPTY(&dbjobs))
 		dbjob_free(LIST_FIRST(&dbjobs));
 }
