@@ -1068,7 +1068,8 @@ static int client_push_forward(struct client *c, char type)
 static void client_relay(struct client *c)
 {
 	struct evbuffer *in = bufferevent_get_input(c->bev);
-	uint8_t hdr[5];
+	uint8_t copy[5];
+	const uint8_t *hdr;
 	char type;
 	uint32_t len;
 
@@ -1095,7 +1096,7 @@ static void client_relay(struct client *c)
 			continue;
 		}
 
-		if (evbuffer_copyout(in, hdr, 5) < 5)
+		if (!(hdr = net_peek_header(in, copy)))
 			return;
 		type = (char)hdr[0];
 		if (!proto_is_frontend_type(type) || type == 'p') {

@@ -7,10 +7,12 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <openssl/ssl.h>
 
 struct bufferevent;
+struct evbuffer;
 
 /* Start connecting bev to host:port, or to the Unix socket
  * HOST/.s.PGSQL.PORT when host is an absolute path.  0 or -1. */
@@ -56,6 +58,13 @@ void net_free(struct bufferevent *bev);
 void net_flush(struct bufferevent *bev);
 /* Call from a write callback: stop watching for writability once drained. */
 void net_write_drained(struct bufferevent *bev);
+
+/*
+ * The 5-byte header of the message at the front of in: in place when the
+ * first chain holds it (nearly always), else gathered into copy.  NULL
+ * while fewer than 5 bytes are buffered.
+ */
+const uint8_t *net_peek_header(struct evbuffer *in, uint8_t copy[5]);
 
 /*
  * Reading plain sockets directly.  bufferevent_sock asks the kernel how

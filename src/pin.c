@@ -183,40 +183,40 @@ static bool word_is(const char *w, size_t n, const char *kw)
 	return n == k && strncasecmp(w, kw, k) == 0;
 }
 
-
 /*
- * The fast path for the common case: one pass over the raw text looking for
- * words that could start a rule: statement-initial SET, RESET, LISTEN,
- * UNLISTEN, PREPARE, DEALLOCATE, DISCARD, CLOSE, DECLARE, and set_config,
- * TEMP/TEMPORARY and pg_*advisory* anywhere.  Quotes and comments are not
- * skipped here, so a keyword inside a literal only costs the slow path.
- * Most statements (SELECT, INSERT, UPDATE ... SET) have none.
+ * Character classes for the prefilter below, one table lookup per byte:
+ * it runs on the text of every simple Query a pooled client sends.
  */
-static bool is_word_char(unsigned char ch)
-{
-	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-	       ch == '_' || ch >= 0x80;
-}
+enum { CH_OTHER = 0, CH_WORD = 1, CH_DIGIT = 2, CH_SPACE = 4 };
 
-/* A word that may start a statement which creates or releases state. */
+static const uint8_t ch_class[256] = {
+	['\t'] = CH_SPACE, ['\n'] = CH_SPACE, ['\r'] = CH_SPACE, ['\f'] = CH_SPACE,
+	[' '] = CH_SPACE,
+	['0' ... '9'] = CH_WORD | CH_DIGIT,
+	['A' ... 'Z'] = CH_WORD, ['a' ... 'z'] = CH_WORD, ['_'] = CH_WORD,
+	[0x80 ... 0xff] = CH_WORD,
+};
+
+/* A word that may start a statement which creates or releases state.
+ * The length is checked first, so most words cost no comparison. */
 static bool stateful_start(const char *w, size_t n)
 {
 	switch (w[0] | 0x20) {
 	case 's':
-		return word_is(w, n, "set");
+		return n == 3 && word_is(w, n, "set");
 	case 'r':
-		return word_is(w, n, "reset");
+		return n == 5 && word_is(w, n, "reset");
 	case 'l':
-		return word_is(w, n, "listen");
+		return n == 6 && word_is(w, n, "listen");
 	case 'u':
-		return word_is(w, n, "unlisten");
+		return n == 8 && word_is(w, n, "unlisten");
 	case 'p':
-		return word_is(w, n, "prepare");
+		return n == 7 && word_is(w, n, "prepare");
 	case 'd':
-		return word_is(w, n, "deallocate") || word_is(w, n, "discard") ||
-		       word_is(w, n, "declare");
+		return (n == 10 && word_is(w, n, "deallocate")) ||
+		       (n == 7 && (word_is(w, n, "discard") || word_is(w, n, "declare")));
 	case 'c':
-		return word_is(w, n, "close");
+		return n == 5 && word_is(w, n, "close");
 	default:
 		return false;
 	}
@@ -231,7 +231,7 @@ static bool stateful_word(const char *w, size_t n)
 	case 't':
 		return (n == 4 || n == 9) && (word_is(w, n, "temp") || word_is(w, n, "temporary"));
 	case 'p':
-		return n > 11 && strncasecmp(w, "pg_", 3) == 0 &&
+		return n > 11 && (w[1] | 0x20) == 'g' && w[2] == '_' &&
 		       (strncasecmp(w + 3, "advisory_", 9) == 0 ||
 			strncasecmp(w + 3, "try_advisory_", 13) == 0);
 	default:
@@ -249,19 +249,25 @@ static bool stateful_word(const char *w, size_t n)
  */
 static bool maybe_stateful(const char *sql, size_t len)
 {
+	const unsigned char *u = (const unsigned char *)sql;
 	bool stmt_start = true; /* no code seen since the start or a ';' */
 	size_t i = 0;
 
 	while (i < len) {
-		unsigned char ch = (unsigned char)sql[i];
-		if (is_word_char(ch) && !(ch >= '0' && ch <= '9')) {
+		unsigned char ch = u[i];
+		uint8_t cl = ch_class[ch];
+		if (cl == CH_WORD) {
 			size_t start = i;
-			while (i < len && is_word_char((unsigned char)sql[i]))
-				i++;
+			while (++i < len && (ch_class[u[i]] & CH_WORD))
+				;
 			if ((stmt_start && stateful_start(sql + start, i - start)) ||
 			    stateful_word(sql + start, i - start))
 				return true;
 			stmt_start = false;
+			continue;
+		}
+		if (cl & CH_SPACE) {
+			i++;
 			continue;
 		}
 		if (ch == '-' && i + 1 < len && sql[i + 1] == '-') {
@@ -283,10 +289,7 @@ static bool maybe_stateful(const char *sql, size_t len)
 			} while (i < len && depth > 0);
 			continue;
 		}
-		if (ch == ';')
-			stmt_start = true;
-		else if (ch != ' ' && ch != '\t' && ch != '\n' && ch != '\r' && ch != '\f')
-			stmt_start = false;
+		stmt_start = ch == ';';
 		i++;
 	}
 	return false;
@@ -332,15 +335,17 @@ int pin_parse_deallocate(const char *sql, size_t len, char *name, size_t namelen
 {
 	size_t i = 0, n = 0;
 
+	/* isspace() in the C locale pgpin runs in, without the call. */
 #define SKIP_WS()                                                                  \
-	while (i < len && isspace((unsigned char)sql[i]))                          \
+	while (i < len && (sql[i] == ' ' || (sql[i] >= '\t' && sql[i] <= '\r')))      \
 		i++
 #define KEYWORD(kw)                                                                \
 	(len - i >= sizeof(kw) - 1 && strncasecmp(sql + i, kw, sizeof(kw) - 1) == 0 && \
 	 (len - i == sizeof(kw) - 1 || !isalnum((unsigned char)sql[i + sizeof(kw) - 1])))
 
 	SKIP_WS();
-	if (!KEYWORD("deallocate"))
+	/* Nearly every query is something else: one byte tells. */
+	if (i == len || (sql[i] | 0x20) != 'd' || !KEYWORD("deallocate"))
 		return 0;
 	i += sizeof("deallocate") - 1;
 	SKIP_WS();

@@ -59,6 +59,7 @@ static void server_write_cb(struct bufferevent *bev, void *arg);
 static void server_event_cb(struct bufferevent *bev, short events, void *arg);
 static void req_pop(struct server *s);
 static bool server_retry_login(struct server *s, const char *why);
+static void server_bev_setup(struct server *s);
 
 static void server_free_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -94,10 +95,7 @@ struct server *server_connect(struct pool *p, int attempt)
 		free(s);
 		return NULL;
 	}
-	bufferevent_setcb(s->bev, server_read_cb, server_write_cb, server_event_cb, s);
-	bufferevent_setwatermark(s->bev, EV_READ, 0, RELAY_HIGH_WATER);
-	bufferevent_setwatermark(s->bev, EV_WRITE, RELAY_HIGH_WATER / 4, 0);
-	bufferevent_set_max_single_read(s->bev, 64 * 1024);
+	server_bev_setup(s);
 	bufferevent_enable(s->bev, EV_READ | EV_WRITE);
 
 	TAILQ_INSERT_TAIL(&p->pending, s, link);
@@ -867,13 +865,29 @@ static bool server_reply(struct server *s, char type, uint32_t len)
 	return true;
 }
 
+/* Replies server_relay_batch() may pass on: DataRow, RowDescription,
+ * NoData, ParameterDescription, CommandComplete, EmptyQueryResponse,
+ * PortalSuspended, ParseComplete, BindComplete, CloseComplete. */
+static bool batchable(char type)
+{
+	switch (type) {
+	case 'D': case 'T': case 'n': case 't': case 'C':
+	case 'I': case 's': case '1': case '2': case '3':
+		return true;
+	default:
+		return false;
+	}
+}
+
 /*
  * The fast path of relaying: replies to the client's own requests that need
  * no more than queue bookkeeping (DataRow, RowDescription, CommandComplete,
  * ParseComplete, ...) are scanned in place and moved to the client in one
- * piece.  Anything else (ReadyForQuery, errors, ParameterStatus, a message
- * not yet complete, a request that is not the client's) stops the scan and
- * is left to server_reply().
+ * piece, up to and including the ReadyForQuery that ends the client's
+ * query or Sync (after which the client may give the server back).
+ * Anything else (errors, ParameterStatus, a message not yet complete, a
+ * request that is not the client's) stops the scan and is left to
+ * server_reply().
  */
 static void server_relay_batch(struct server *s)
 {
@@ -882,7 +896,7 @@ static void server_relay_batch(struct server *s)
 	size_t avail = evbuffer_get_length(in);
 	size_t span = avail < 65536 ? avail : 65536;
 	size_t off = 0;
-	bool popped = false;
+	bool popped = false, ready = false;
 
 	if (span < 5 || evbuffer_get_length(out) >= RELAY_HIGH_WATER)
 		return;
@@ -897,9 +911,22 @@ static void server_relay_batch(struct server *s)
 		uint32_t len = proto_get_u32(p + off + 1);
 		if (len < 4 || (size_t)len + 1 > span - off)
 			break;
+		if (type == 'Z') {
+			/* The client's own ReadyForQuery ends the batch: relayed
+			 * with the rest, then handled as server_reply() would. */
+			if (len != 5 || (r->type != 'S' && r->type != 'Q' && r->type != 'F'))
+				break;
+			s->txn_status = (char)p[off + 5];
+			s->batch_gen++;
+			off += 6;
+			req_pop(s);
+			popped = true;
+			ready = true;
+			break;
+		}
 		/* Only what needs nothing but bookkeeping; the rest, and any
 		 * disagreement, is server_reply()'s. */
-		if (!strchr("DTntCIs123", type) || type == '\0')
+		if (!batchable(type))
 			break;
 		if (type == 'C' &&
 		    (len == 4 + sizeof("DISCARD ALL") || len == 4 + sizeof("DEALLOCATE ALL")))
@@ -922,6 +949,11 @@ static void server_relay_batch(struct server *s)
 	}
 	if (popped)
 		server_answer_fakes(s);
+	if (ready) {
+		struct client *c = s->client;
+		net_flush(c->bev);
+		client_server_ready(c);
+	}
 }
 
 static void server_process_loop(struct server *s)
@@ -961,10 +993,11 @@ static void server_process_loop(struct server *s)
 				continue;
 		}
 
-		uint8_t hdr[5];
+		uint8_t hcopy[5];
+		const uint8_t *hdr;
 		char type;
 		uint32_t len;
-		if (evbuffer_copyout(in, hdr, 5) < 5)
+		if (!(hdr = net_peek_header(in, hcopy)))
 			return;
 		if (proto_peek_header(hdr, 5, 0x7fffffffu, &type, &len) < 0) {
 			server_close(s, "invalid message length from server");
@@ -1034,10 +1067,16 @@ void server_resume(struct server *s)
  * text first and asks for TLS only if that login is refused.
  */
 
+/*
+ * Callbacks and bounds of a new bufferevent.  The input bound is set once
+ * the login starts, and only if the bufferevent itself reads: a read
+ * watermark installs an evbuffer callback that stays on the input, run on
+ * every add and drain, even once the watermark is cleared.  Until then
+ * only a one-byte SSL answer or a TLS handshake comes in.
+ */
 static void server_bev_setup(struct server *s)
 {
 	bufferevent_setcb(s->bev, server_read_cb, server_write_cb, server_event_cb, s);
-	bufferevent_setwatermark(s->bev, EV_READ, 0, RELAY_HIGH_WATER);
 	bufferevent_setwatermark(s->bev, EV_WRITE, RELAY_HIGH_WATER / 4, 0);
 	bufferevent_set_max_single_read(s->bev, 64 * 1024);
 }
@@ -1076,9 +1115,9 @@ static void server_start_login(struct server *s)
 		bufferevent_disable(s->bev, EV_WRITE); /* see net_flush() */
 		s->reader = net_reader_new(s->bev, RELAY_HIGH_WATER, server_read_cb,
 					   server_event_cb, s);
-		if (s->reader) /* it bounds the input itself */
-			bufferevent_setwatermark(s->bev, EV_READ, 0, 0);
 	}
+	if (!s->reader) /* the bufferevent reads, bounded the same way */
+		bufferevent_setwatermark(s->bev, EV_READ, 0, RELAY_HIGH_WATER);
 	s->state = SV_LOGIN;
 	server_send_startup(s);
 }
