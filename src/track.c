@@ -568,9 +568,9 @@ int track_query(struct client *c, uint32_t len)
 	size_t sqllen = len - 4;
 
 	/* pgx v4 deallocates its own statements by name in SQL. */
-	if (pin_parse_deallocate(sql, sqllen, name, sizeof(name)) &&
-	    stmt_names_get(&c->names, name) && s &&
-	    (server_busy(s) || s->txn_status == 'E')) {
+	bool dealloc_mine = pin_parse_deallocate(sql, sqllen, name, sizeof(name)) &&
+			    stmt_names_get(&c->names, name);
+	if (dealloc_mine && s && (server_busy(s) || s->txn_status == 'E')) {
 		/* Replies still due, or an aborted transaction: the server
 		 * must answer it, in its turn. */
 		char rewritten[320];
@@ -590,8 +590,7 @@ int track_query(struct client *c, uint32_t len)
 			return 1;
 		}
 	}
-	if (pin_parse_deallocate(sql, sqllen, name, sizeof(name)) &&
-	    stmt_names_get(&c->names, name) && (!s || !server_busy(s))) {
+	if (dealloc_mine && (!s || !server_busy(s))) {
 		stmt_names_remove(&c->names, name);
 		evbuffer_drain(in, len + 1);
 		static const uint8_t done[] = {'C', 0, 0, 0, 15, 'D', 'E', 'A', 'L', 'L', 'O',
