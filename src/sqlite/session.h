@@ -1,6 +1,7 @@
 /*
  * session.h - the state one SQLite-backed client session keeps, shared by
- * link.c (thread, queues, writer lock) and session.c (the protocol).
+ * link.c (thread, queues, writer lock) and session.c with its session_*.c
+ * (the protocol; their private surface is session_int.h).
  *
  * Fields under "shared" are guarded by mu; everything else belongs to the
  * session's thread alone once it runs.
@@ -134,7 +135,7 @@ struct lite_session {
 	uint64_t copy_rows;
 	bool copy_implicit;	   /* pgpin opened the transaction for the COPY */
 	bool copy_header;	   /* HEADER: the next line is skipped */
-	/* schema cache for describe */
+	/* column cache for describe and COPY (session_schema.c) */
 	int schema_version;
 	struct lite_table *tables;
 };
@@ -164,7 +165,7 @@ int lite_drop_database(const char *name, const char *current, struct lite_error 
 int lite_synchronous(void);	/* 0 OFF, 1 NORMAL, 2 FULL */
 int lite_busy_timeout_ms(void);
 
-/* ------------------------------------------------------- session.c */
+/* ------------------------------------------- session.c (welcome: session_set.c) */
 
 /* Open the database and set the connection up; 0, or -1 with e set. */
 int session_open(struct lite_session *s, struct lite_error *e);

@@ -21,6 +21,9 @@
 #                 client gone mid-transaction leaves nothing and no lock
 #  crash          commits acknowledged before kill -9 are all there
 #  single file    sqlite:FILE.db serves the same file under every name
+#  column types   Describe and COPY type columns as \d does: a bigint beside
+#                 a two-column key, a view over a bigserial, generated and
+#                 TEMP columns
 #
 # Only pgpin's SQLite backend is used; the PostgreSQL that run.sh starts is
 # not.  A driver whose runtime is missing is skipped ("ok N - ... # SKIP").
@@ -520,6 +523,45 @@ if it_start_pgpin --datastore-endpoint "sqlite:$IT_WORK/one.db"; then
 	it_ok "pgpin (single file) exits on SIGTERM" it_stop_pgpin "$IT_PGPIN_PID"
 else
 	it_fail "pgpin --datastore-endpoint sqlite:FILE.db starts"
+fi
+
+# ------------------------------------------------------------ column types (Describe, COPY)
+#
+# The PostgreSQL type of a table's column, as a statement's RowDescription
+# and COPY FROM use it, is the one \d shows (catalog.c's rule, which
+# session_schema.c caches): what PostgreSQL 15 answers for the same table.
+# Values past 2^31 show it: typed int4, they fail with 22003.
+
+if it_start_pgpin --datastore-endpoint "sqlite:$IT_WORK/coltypes.db"; then
+	cport=$IT_PGPIN_PORT
+	lsql "$cport" postgres -q \
+		-c 'CREATE TABLE cpk (a int, b smallint, c bigint, d integer, PRIMARY KEY (a, b))' \
+		-c 'CREATE TABLE bs (id bigserial PRIMARY KEY, v text)' \
+		-c 'CREATE VIEW bsv AS SELECT id, v FROM bs' \
+		-c 'CREATE TABLE gen (a int, b int GENERATED ALWAYS AS (a * 2) STORED, c text)' \
+		>/dev/null 2>&1
+	out=$(printf '1\t2\t9007199254740993\t4\n' | lsql "$cport" postgres -c '\copy cpk from stdin' 2>&1)
+	it_is "COPY into a two-column-key table: its bigint column takes a 64-bit value" "$out" "COPY 1"
+	out=$(lsql "$cport" postgres -At -c 'SELECT * FROM cpk' -c 'SELECT c + 1 FROM cpk' 2>&1)
+	it_is "a bigint beside a two-column primary key is bigint, not integer" "$out" \
+		"$(printf '1|2|9007199254740993|4\n9007199254740994')"
+	out=$(lsql "$cport" postgres -At -c "INSERT INTO bs VALUES (9007199254740993, 'big')" \
+		-c 'SELECT id, v FROM bsv' -c 'SELECT * FROM bsv' 2>&1)
+	it_is "a view's column over a bigserial is bigint" "$out" \
+		"$(printf 'INSERT 0 1\n9007199254740993|big\n9007199254740993|big')"
+	out=$(printf '5\tx\n' | lsql "$cport" postgres -At -c '\copy gen from stdin' -c 'SELECT * FROM gen' 2>&1)
+	it_is "COPY without a column list leaves a generated column out" "$out" "$(printf 'COPY 1\n5|10|x')"
+	out=$(printf '6\t12\n' | lsql "$cport" postgres -c '\copy gen (a, b) from stdin' 2>&1)
+	it_is "COPY naming a generated column: 42P10, as PostgreSQL" "$out" \
+		"$(printf 'ERROR:  42P10: column "b" is a generated column\nDETAIL:  Generated columns cannot be used in COPY.')"
+	out=$(printf '9007199254740993\tt\n' | lsql "$cport" postgres -At \
+		-c 'CREATE TEMP TABLE tt (id bigserial PRIMARY KEY, ok boolean)' -c '\copy tt from stdin' \
+		-c 'SELECT id, ok FROM tt' 2>&1)
+	it_is "a TEMP table is typed as well: bigserial key, boolean" "$out" \
+		"$(printf 'CREATE TABLE\nCOPY 1\n9007199254740993|t')"
+	it_ok "pgpin (column types) exits on SIGTERM" it_stop_pgpin "$IT_PGPIN_PID"
+else
+	it_fail "pgpin --datastore-endpoint sqlite:coltypes.db starts"
 fi
 
 it_no_sanitizer_reports

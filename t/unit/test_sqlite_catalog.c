@@ -803,6 +803,27 @@ Test(catalog, regclass)
 		    "ERROR 1: [42P01] relation \"\"KINE\"\" does not exist");
 }
 
+Test(catalog, strict_functions_answer_null_for_null)
+{
+	assert_rows("SELECT pg_relation_size(NULL), pg_total_relation_size(NULL), "
+		    "pg_database_size(NULL), pgpin_regclass(NULL), pgpin_regclass_text(NULL), "
+		    "pg_get_indexdef(NULL), pg_get_constraintdef(NULL), pg_get_viewdef(NULL), "
+		    "pg_get_userbyid(NULL), format_type(NULL, NULL), pgpin_regtype(NULL), "
+		    "pg_size_pretty(NULL), quote_ident(NULL)",
+		    NULL,
+		    "<null>|<null>|<null>|<null>|<null>|<null>|<null>|<null>|<null>|<null>|"
+		    "<null>|<null>|<null>\n");
+	/* an OID that names nothing: NULL, as on PostgreSQL */
+	assert_rows("SELECT pg_get_indexdef(1), pg_get_constraintdef(1), pg_get_viewdef(1), "
+		    "pg_get_viewdef(16385), pgpin_regclass_text(99999)",
+		    NULL, "<null>|<null>|<null>|<null>|99999\n");
+	assert_rows("SELECT pg_my_temp_schema(), pg_type_is_visible(23), "
+		    "has_schema_privilege('public', 'USAGE'), col_description(16385, 1)",
+		    NULL, "0|1|1|<null>\n");
+	assert_rows("SELECT pgpin_regtype('nosuchtype[]')", NULL,
+		    "ERROR 1: [42704] type \"nosuchtype[]\" does not exist");
+}
+
 /* ---------------------------------------------------------------- views */
 
 Test(catalog, kine_bootstrap_finds_its_database)

@@ -1326,6 +1326,9 @@ Test(rules, update_and_delete)
 	check("DELETE FROM t WHERE id = ANY($1)", "params=[1007] cols=none");
 	check("DELETE FROM t USING u WHERE u.id = t.id AND u.z = $1 RETURNING t.x, u.y",
 	      "params=[20] cols=[x:20, y:25]");
+	/* IS DISTINCT FROM in SET is an operator, not UPDATE's FROM clause */
+	check("UPDATE t SET flag = name IS DISTINCT FROM $1 WHERE id = $2 RETURNING flag",
+	      "params=[25,23] cols=[flag:16]");
 }
 
 Test(rules, other_statements)

@@ -634,6 +634,10 @@ Test(types, bind_text_types)
 	BIND_TEXT(114, "{\"a\": [1, 2.5e3, true, null, \"x\\n\"]}",
 		  "'{\"a\": [1, 2.5e3, true, null, \"x\\n\"]}'");
 	BIND_TEXT_ERR(114, "{\"a\":}", "22P02", "invalid input syntax for type json");
+	BIND_TEXT(3802, "[0, -1.5, 2E+3, 10e-2]", "'[0, -1.5, 2E+3, 10e-2]'");
+	BIND_TEXT_ERR(3802, "[1.]", "22P02", "invalid input syntax for type jsonb");
+	BIND_TEXT_ERR(114, "[1e]", "22P02", "invalid input syntax for type json");
+	BIND_TEXT_ERR(114, "[-]", "22P02", "invalid input syntax for type json");
 	BIND_BIN(3802, "\x01[1]", "'[1]'");
 	BIND_BIN_ERR(3802, "\x02[1]", "XX000", "unsupported jsonb version number 2");
 	expect_bind(25, 0, NULL, -1, "NULL");
@@ -686,6 +690,11 @@ Test(types, bind_timestamps)
 	BIND_TEXT_ERR(1083, "25:00", "22008", "date/time field value out of range: \"25:00\"");
 	BIND_BIN_ERR(1114, "\x00\x00\x00\x01", "08P01", "insufficient data left in message");
 	BIND_BIN_ERR(1114, "\x7f\xff\xff\xff\xff\xff\xff\x00", "22008", "timestamp out of range");
+	/* the far negative end: checked before it is split into days */
+	BIND_BIN_ERR(1184, "\x80\x00\x00\x00\x00\x00\x00\x01", "22008", "timestamp out of range");
+	BIND_BIN(1114, "\x80\x00\x00\x00\x00\x00\x00\x00", "'-infinity'");
+	BIND_BIN_ERR(1082, "\x7f\xff\xff\xfe", "22008", "date out of range");
+	BIND_BIN_ERR(1083, "\xff\xff\xff\xff\xff\xff\xff\xff", "22008", "time out of range");
 	ECHO_BB(1114, "\x00\x02\xb0\xec\x85\x17\xd5\x80");
 	ECHO_BB(1184, "\xff\xff\xff\xff\xff\xff\xff\xff");
 	ECHO_BB(1082, "\xff\xff\xff\xff");

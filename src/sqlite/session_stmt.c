@@ -1,0 +1,279 @@
+/*
+ * session_stmt.c - a session's prepared statements and portals: Parse's
+ * work (translate, let the catalog answer, prepare on SQLite, type the
+ * parameters and result columns) and the lifetimes of both, a statement
+ * living on while a portal still uses it.
+ *
+ * Running them is session.c's; the messages that create and use them are
+ * session_ext.c's.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "sqlite/session_int.h"
+#include "sqlite/types.h"
+
+void ses_stmt_free(struct lite_stmt *ps)
+{
+	if (!ps)
+		return;
+	sqlite3_finalize(ps->st);
+	sqlt_result_free(&ps->tr);
+	cat_query_free(&ps->cat);
+	free(ps->name);
+	free(ps->text);
+	free(ps->param_oids);
+	free(ps->cols);
+	free(ps->col_table);
+	free(ps->col_attnum);
+	free(ps);
+}
+
+static void stmt_unref(struct lite_stmt *ps)
+{
+	if (--ps->refs == 0 && ps->closed)
+		ses_stmt_free(ps);
+}
+
+struct lite_stmt *ses_stmt_find(struct lite_session *s, const char *name)
+{
+	for (struct lite_stmt *ps = s->stmts; ps; ps = ps->next)
+		if (strcmp(ps->name, name) == 0)
+			return ps;
+	return NULL;
+}
+
+void ses_stmt_remove(struct lite_session *s, struct lite_stmt *ps)
+{
+	for (struct lite_stmt **pp = &s->stmts; *pp; pp = &(*pp)->next) {
+		if (*pp == ps) {
+			*pp = ps->next;
+			break;
+		}
+	}
+	ps->closed = true;
+	if (ps->refs == 0)
+		ses_stmt_free(ps);
+}
+
+/* Is the rest of a SQLite text only space and semicolons? */
+static bool tail_empty(const char *tail)
+{
+	while (tail && *tail) {
+		if (!isspace((unsigned char)*tail) && *tail != ';')
+			return false;
+		tail++;
+	}
+	return true;
+}
+
+/* RowDescription's table OID and column number for a plain column. */
+static void column_origin(struct lite_session *s, struct lite_stmt *ps, int i, int ncols,
+			  const char *table, const char *column)
+{
+	const struct lite_table *t = ses_schema_table(s, table);
+	if (!t || !t->oid)
+		return;
+	if (!ps->col_table) {
+		ps->col_table = calloc(ncols, sizeof(uint32_t));
+		ps->col_attnum = calloc(ncols, sizeof(int16_t));
+		if (!ps->col_table || !ps->col_attnum) {
+			free(ps->col_table);
+			free(ps->col_attnum);
+			ps->col_table = NULL;
+			ps->col_attnum = NULL;
+			return;
+		}
+	}
+	for (int k = 0; k < t->n; k++) {
+		if (strcasecmp(t->names[k], column) == 0) {
+			ps->col_table[i] = t->oid;
+			ps->col_attnum[i] = (int16_t)(k + 1);
+			return;
+		}
+	}
+}
+
+/* Type the parameters and result columns of a prepared statement. */
+static int stmt_describe(struct lite_session *s, struct lite_stmt *ps, const uint32_t *given,
+			 int ngiven, struct lite_error *e)
+{
+	struct desc_result d = {0};
+	struct desc_schema schema = {.arg = s,
+				     .column_type = ses_column_type,
+				     .table_columns = ses_table_columns};
+	int n = 0, ncols = -1;
+
+	if (ps->cat.sql) {
+		n = ps->cat.nparams;
+	} else if (ps->t->kind == SQLT_SQL || ps->t->kind == SQLT_COPY_TO) {
+		if (desc_describe_typed(ps->text + ps->t->pg_pos, ps->t->pg_len, &schema, given,
+					ngiven, &d) < 0)
+			goto oom;
+		n = ps->t->max_param;
+		if (d.nparams > n)
+			n = d.nparams;
+		if (ps->st && sqlite3_bind_parameter_count(ps->st) > n)
+			n = sqlite3_bind_parameter_count(ps->st);
+	}
+	if (ngiven > n)
+		n = ngiven;
+	ps->nparams = n;
+	ps->param_oids = calloc(n ? n : 1, sizeof(uint32_t));
+	if (!ps->param_oids)
+		goto oom;
+	for (int i = 0; i < n; i++) {
+		uint32_t oid = i < ngiven ? given[i] : 0;
+		if (!oid && ps->cat.sql && i < ps->cat.nparams)
+			oid = ps->cat.param_oids[i];
+		if (!oid && i < d.nparams)
+			oid = d.param_oids[i];
+		ps->param_oids[i] = oid ? oid : OID_TEXT;
+	}
+
+	if (ps->cat.sql) {
+		ncols = ps->cat.ncols;
+		ps->cols = calloc(ncols > 0 ? ncols : 1, sizeof(*ps->cols));
+		if (!ps->cols)
+			goto oom;
+		if (ncols > 0)
+			memcpy(ps->cols, ps->cat.cols, ncols * sizeof(*ps->cols));
+	} else if (ps->t->kind == SQLT_SHOW) {
+		ps->cols = calloc(3, sizeof(*ps->cols));
+		if (!ps->cols)
+			goto oom;
+		ncols = ses_show_columns(ps->t, ps->cols);
+	} else if (ps->st && ps->t->kind == SQLT_SQL) {
+		int nc = sqlite3_column_count(ps->st);
+		if (nc > 0) {
+			ncols = nc;
+			ps->cols = calloc(nc, sizeof(*ps->cols));
+			if (!ps->cols)
+				goto oom;
+			bool use_desc = d.ncols == nc;
+			for (int i = 0; i < nc; i++) {
+				struct desc_column *c = &ps->cols[i];
+				uint32_t oid = use_desc ? d.cols[i].oid : 0;
+				if (use_desc && d.cols[i].name[0])
+					memcpy(c->name, d.cols[i].name, DESC_NAME_MAX);
+				else
+					snprintf(c->name, DESC_NAME_MAX, "%s",
+						 sqlite3_column_name(ps->st, i));
+				const char *tbl = sqlite3_column_table_name(ps->st, i);
+				const char *col = sqlite3_column_origin_name(ps->st, i);
+				if (!oid && tbl && col)
+					oid = ses_column_type(s, tbl, col);
+				if (tbl && col)
+					column_origin(s, ps, i, nc, tbl, col);
+				if (!oid)
+					oid = pgt_oid_from_decltype(sqlite3_column_decltype(ps->st, i));
+				c->oid = oid ? oid : OID_TEXT;
+			}
+		}
+	}
+	ps->ncols = ncols;
+	desc_result_free(&d);
+	return 0;
+oom:
+	desc_result_free(&d);
+	lite_error_set(e, "53200", "out of memory");
+	return -1;
+}
+
+/* The catalog answers some queries itself (cat_intercept). */
+struct lite_stmt *ses_stmt_prepare(struct lite_session *s, const char *name, const char *text,
+				      size_t len, const uint32_t *given, int ngiven,
+				      struct lite_error *e)
+{
+	struct lite_stmt *ps = calloc(1, sizeof(*ps));
+	if (!ps || !(ps->name = strdup(name)) || !(ps->text = strndup(text, len))) {
+		lite_error_set(e, "53200", "out of memory");
+		goto fail;
+	}
+	int m = cat_intercept(ps->text, len, &ps->cat);
+	if (m < 0 || sqlt_translate(ps->text, len, false, &ps->tr) < 0 || ps->tr.n < 1) {
+		lite_error_set(e, "53200", "out of memory");
+		goto fail;
+	}
+	ps->t = &ps->tr.v[0];
+	if (m == 0 && ps->t->kind == SQLT_ERROR) {
+		lite_error_set(e, ps->t->sqlstate, "%s", ps->t->message ? ps->t->message : "error");
+		goto fail;
+	}
+	const char *sql = m ? ps->cat.sql : (ps->t->kind == SQLT_SQL || ps->t->kind == SQLT_COPY_TO)
+						? ps->t->sql
+						: NULL;
+	if (sql) {
+		const char *tail = NULL;
+		ses_schema_check(s);
+		int rc = sqlite3_prepare_v2(s->db, sql, -1, &ps->st, &tail);
+		if (rc != SQLITE_OK) {
+			lite_error_from_sqlite(s->db, rc, e);
+			goto fail;
+		}
+		if (!tail_empty(tail)) {
+			/* Several SQLite statements (DROP TABLE a, b): run them in
+			 * turn at Execute. */
+			sqlite3_finalize(ps->st);
+			ps->st = NULL;
+			ps->multi = true;
+		}
+	}
+	if (stmt_describe(s, ps, given, ngiven, e) < 0)
+		goto fail;
+	return ps;
+fail:
+	ses_stmt_free(ps);
+	return NULL;
+}
+
+/* ------------------------------------------------------------ portals */
+
+void ses_portal_free(struct lite_portal *p)
+{
+	if (!p)
+		return;
+	if (p->st) {
+		if (p->own_st)
+			sqlite3_finalize(p->st);
+		else {
+			sqlite3_reset(p->st);
+			sqlite3_clear_bindings(p->st);
+			p->ps->st_busy = false;
+		}
+	}
+	stmt_unref(p->ps);
+	free(p->formats);
+	free(p->name);
+	free(p);
+}
+
+struct lite_portal *ses_portal_find(struct lite_session *s, const char *name)
+{
+	for (struct lite_portal *p = s->portals; p; p = p->next)
+		if (strcmp(p->name, name) == 0)
+			return p;
+	return NULL;
+}
+
+void ses_portal_drop(struct lite_session *s, struct lite_portal *p)
+{
+	for (struct lite_portal **pp = &s->portals; *pp; pp = &(*pp)->next) {
+		if (*pp == p) {
+			*pp = p->next;
+			break;
+		}
+	}
+	if (p->autocommit_writer)
+		lite_writer_release(s);
+	ses_portal_free(p);
+}
+
+void ses_portals_drop_all(struct lite_session *s)
+{
+	while (s->portals)
+		ses_portal_drop(s, s->portals);
+}
