@@ -17,16 +17,25 @@
 
 static enum log_level cur_level = LOG_LVL_INFO;
 static bool to_syslog;
+/* openlog() keeps the pointer it is given, not a copy: the ident lives
+ * here, where a reload that frees the old configuration cannot reach it. */
+static char syslog_ident[64];
 
 static const char *const level_names[] = {"error", "warning", "info", "debug"};
 
 void log_setup(enum log_level level, bool use_syslog, const char *ident)
 {
 	cur_level = level;
-	if (to_syslog && !use_syslog)
+	if (!ident || !*ident)
+		ident = "pgpin";
+	if (to_syslog && (!use_syslog || strncmp(ident, syslog_ident, sizeof(syslog_ident) - 1) != 0)) {
 		closelog();
-	if (use_syslog && !to_syslog)
-		openlog(ident ? ident : "pgpin", LOG_PID | LOG_NDELAY, LOG_DAEMON);
+		to_syslog = false;
+	}
+	if (use_syslog && !to_syslog) {
+		snprintf(syslog_ident, sizeof(syslog_ident), "%s", ident);
+		openlog(syslog_ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
+	}
 	to_syslog = use_syslog;
 }
 

@@ -28,10 +28,11 @@
 set -uo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-srcdir=$(cd "$here/../.." && pwd)
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$here/lib.sh"
 
 usage() {
-	sed -n '/^#   contrib/,/^#                        \[--logdir/p' "${BASH_SOURCE[0]}" | sed 's/^#   //'
+	bench_usage_synopsis
 	cat <<'EOF'
 
   --pgpin PATH     pgpin binary [$PGPIN, else ./pgpin in the current (build) directory]
@@ -49,92 +50,26 @@ usage() {
 EOF
 }
 
-die() {
-	echo "run.sh: $*" >&2
-	exit 1
-}
-note() { echo "== $*" >&2; }
-
 # ------------------------------------------------------------ options
 
-pgpin_bin=${PGPIN:-}
-duration="" rounds="" scale="" out="" clients=20 quick=no logdir="" out_set=no
+clients=20
+bench_parse_options "$@"
+bench_defaults 15 3 3 2 doc/benchmarks.md
+bench_positive duration rounds clients scale
+bench_paths
 
-need_arg() { if [ $# -lt 2 ] || [ -z "$2" ]; then die "$1 needs a value (see --help)"; fi; }
-while [ $# -gt 0 ]; do
-	case $1 in
-	--pgpin) need_arg "$@"; pgpin_bin=$2; shift 2 ;;
-	--pgpin=*) pgpin_bin=${1#*=}; shift ;;
-	--duration) need_arg "$@"; duration=$2; shift 2 ;;
-	--duration=*) duration=${1#*=}; shift ;;
-	--rounds) need_arg "$@"; rounds=$2; shift 2 ;;
-	--rounds=*) rounds=${1#*=}; shift ;;
-	--clients) need_arg "$@"; clients=$2; shift 2 ;;
-	--clients=*) clients=${1#*=}; shift ;;
-	--scale) need_arg "$@"; scale=$2; shift 2 ;;
-	--scale=*) scale=${1#*=}; shift ;;
-	--out) need_arg "$@"; out=$2; out_set=yes; shift 2 ;;
-	--out=*) out=${1#*=}; out_set=yes; shift ;;
-	--logdir) need_arg "$@"; logdir=$2; shift 2 ;;
-	--logdir=*) logdir=${1#*=}; shift ;;
-	--quick) quick=yes; shift ;;
-	-h | --help) usage; exit 0 ;;
-	*) usage >&2; die "unknown option: $1" ;;
-	esac
-done
-
-if [ $quick = yes ]; then
-	duration=${duration:-3} rounds=${rounds:-2} scale=${scale:-1}
-else
-	duration=${duration:-15} rounds=${rounds:-3} scale=${scale:-10}
-	[ $out_set = yes ] || out=$srcdir/doc/benchmarks.md
-fi
-for v in duration rounds clients scale; do
-	[[ ${!v} =~ ^[1-9][0-9]*$ ]] || die "--$v must be a positive integer, not '${!v}'"
-done
-
-if [ -z "$pgpin_bin" ]; then
-	[ -x ./pgpin ] || die "no pgpin binary: give --pgpin PATH, set PGPIN, or run from a build directory"
-	pgpin_bin=./pgpin
-fi
-if [ ! -f "$pgpin_bin" ] || [ ! -x "$pgpin_bin" ]; then die "pgpin binary not executable: $pgpin_bin"; fi
-pgpin_bin=$(cd "$(dirname "$pgpin_bin")" && pwd)/$(basename "$pgpin_bin")
-if [ -n "$out" ]; then
-	mkdir -p "$(dirname "$out")" || die "cannot create the directory of $out"
-	out=$(cd "$(dirname "$out")" && pwd)/$(basename "$out")
-fi
-
-pgbindir=""
-for d in /usr/lib/postgresql/15/bin /usr/lib/postgresql/*/bin; do
-	[ -x "$d/initdb" ] && { pgbindir=$d; break; }
-done
-[ -n "$pgbindir" ] || die "PostgreSQL server binaries not found under /usr/lib/postgresql"
-pgbench_bin=$pgbindir/pgbench
-[ -x "$pgbench_bin" ] || pgbench_bin=$(command -v pgbench) || die "pgbench not found"
-psql_bin=$pgbindir/psql
+bench_pgbindir initdb || die "PostgreSQL server binaries not found under /usr/lib/postgresql"
+pgbench_bin=$(bench_tool pgbench) || exit 1
+psql_bin=$(bench_tool psql) || exit 1
 pgbouncer_bin=$(command -v pgbouncer || echo /usr/sbin/pgbouncer)
 [ -x "$pgbouncer_bin" ] || die "pgbouncer not found (Debian: apt-get install pgbouncer)"
-command -v timeout >/dev/null || die "timeout (coreutils) not found"
-
-# The caller's libpq and pgpin settings must not redirect the runs.
-unset PGHOST PGHOSTADDR PGPORT PGUSER PGDATABASE PGPASSWORD PGSERVICE PGSERVICEFILE \
-	PGOPTIONS PGAPPNAME PGSSLMODE PGREQUIRESSL PGGSSENCMODE PGTARGETSESSIONATTRS PGPASSFILE \
-	PGCONNECT_TIMEOUT
-while read -r v; do
-	unset "$v"
-done < <(env | sed -n 's/^\(PGPIN[A-Za-z0-9_]*\)=.*/\1/p')
-
-clk_tck=$(getconf CLK_TCK) || die "getconf CLK_TCK failed"
-# Other load on the machine, before this script adds its own.
-load_start=$(cut -d ' ' -f 1-3 /proc/loadavg)
+bench_environment
 
 # ------------------------------------------------------------ scratch, cleanup
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/pgpin-bench.XXXXXX") || die "mktemp failed"
-pgdata=$work/pgdata
 pg_started=no
-pgpin_pid="" bouncer_pid="" bench_pid=""
-trouble=no
+pgpin_pid="" bouncer_pid=""
+bench_kept=('*.log' runs results.tsv pgbouncer.ini)
 
 # as_pg CMD...: run CMD as the cluster's owner (postgres when we are root).
 # For a background process whose pid we need, use "${as_pg_exec[@]}" CMD &
@@ -145,107 +80,21 @@ as_pg() {
 	"${as_pg_exec[@]}" "$@"
 }
 
-# is_proc PID NAME: PID is a running process whose command name is NAME
-is_proc() {
-	[ "$(cat "/proc/$1/comm" 2>/dev/null)" = "$2" ]
-}
-
 # shellcheck disable=SC2317 # called from the EXIT trap
-stop_pid() { # PID SECONDS: TERM, wait, then KILL
-	local pid=$1 i=0
-	[ -n "$pid" ] || return 0
-	kill -TERM "$pid" 2>/dev/null || return 0
-	while kill -0 "$pid" 2>/dev/null && [ "$i" -lt $(($2 * 10)) ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	kill -KILL "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
-	return 0
-}
-
-# shellcheck disable=SC2317
-keep_logs() { # copy the logs out of the scratch directory
-	local dest=$logdir f
-	if [ -z "$dest" ]; then
-		dest=$(mktemp -d "${TMPDIR:-/tmp}/pgpin-bench-logs.XXXXXX") || return
-	fi
-	mkdir -p "$dest" || return
-	for f in "$work"/*.log "$work"/runs "$work"/results.tsv "$work"/pgbouncer.ini; do
-		[ -e "$f" ] && cp -r "$f" "$dest/"
-	done
-	[ -e "$dest/pgbouncer.ini" ] && sed -i 's/password=[^ ]*/password=***/' "$dest/pgbouncer.ini"
-	echo "run.sh: logs kept in $dest" >&2
-}
-
-# shellcheck disable=SC2317
-cleanup() {
-	local rc=$?
-	trap - EXIT INT TERM HUP
-	if [ -n "$bench_pid" ]; then
-		stop_pid "$bench_pid" 3
-	fi
+bench_stop() {
 	stop_pid "$pgpin_pid" 10
 	stop_pid "$bouncer_pid" 10
 	if [ "$pg_started" = yes ]; then
 		as_pg "$pgbindir/pg_ctl" -D "$pgdata" -m fast -t 30 -w stop >/dev/null 2>&1 ||
 			as_pg "$pgbindir/pg_ctl" -D "$pgdata" -m immediate -w stop >/dev/null 2>&1
 	fi
-	if [ -n "$logdir" ] || [ "$rc" -ne 0 ] || [ "$trouble" = yes ]; then
-		keep_logs
-	fi
-	rm -rf "$work"
-	exit "$rc"
 }
-trap cleanup EXIT
-trap 'echo "run.sh: interrupted" >&2; exit 130' INT
-trap 'echo "run.sh: terminated" >&2; exit 143' TERM
-trap 'exit 129' HUP
+bench_scratch pgpin-bench
+pgdata=$work/pgdata
 
 [ "$(id -u)" != 0 ] || id postgres >/dev/null 2>&1 || die "running as root but there is no postgres user"
 [ "$(id -u)" != 0 ] || chown postgres: "$work" || die "chown $work failed"
 mkdir -p "$work/runs"
-
-# free_port VAR: set VAR to a TCP port on 127.0.0.1 that nothing listens on,
-# below the ephemeral range, and not handed out before.
-taken_ports=" "
-free_port() {
-	local port tries=0
-	while [ $tries -lt 500 ]; do
-		port=$((20000 + RANDOM % 12000))
-		tries=$((tries + 1))
-		case $taken_ports in *" $port "*) continue ;; esac
-		if command -v ss >/dev/null && [ -n "$(ss -Htan "( sport = :$port )" 2>/dev/null)" ]; then
-			continue
-		fi
-		(exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && continue
-		taken_ports+="$port "
-		printf -v "$1" '%s' "$port"
-		return 0
-	done
-	return 1
-}
-
-wait_port() { # PORT SECONDS PID
-	local i=0
-	while [ $i -lt $(($2 * 20)) ]; do
-		(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
-		kill -0 "$3" 2>/dev/null || return 1
-		sleep 0.05
-		i=$((i + 1))
-	done
-	return 1
-}
-
-# cpu_ticks PID: user + system CPU time of the process (all its threads), in
-# clock ticks: fields 14 and 15 of /proc/PID/stat.
-cpu_ticks() {
-	local stat rest f
-	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
-	rest=${stat##*) }
-	read -r -a f <<<"$rest"
-	echo $((f[11] + f[12]))
-}
 
 pgport="" pgpin_port="" bouncer_port=""
 for v in pgport pgpin_port bouncer_port; do
@@ -333,11 +182,7 @@ pgpin_args=(--listen "127.0.0.1:$pgpin_port" --pool-mode transaction --pool-size
 pgpin_endpoint_shown="postgres://$dbuser:***@127.0.0.1:$pgport/$db"
 note "pgpin on 127.0.0.1:$pgpin_port"
 # The endpoint (with its password) goes in the environment, not the process list.
-PGPIN_DATASTORE_ENDPOINT="postgres://$dbuser:$dbpass@127.0.0.1:$pgport/$db" \
-	"$pgpin_bin" "${pgpin_args[@]}" >"$work/pgpin.log" 2>&1 </dev/null &
-pgpin_pid=$!
-wait_port "$pgpin_port" 15 "$pgpin_pid" || { cat "$work/pgpin.log" >&2; die "pgpin did not listen"; }
-is_proc "$pgpin_pid" pgpin || die "pid $pgpin_pid is not pgpin"
+PGPIN_DATASTORE_ENDPOINT="postgres://$dbuser:$dbpass@127.0.0.1:$pgport/$db" bench_start_pgpin "$pgpin_port"
 
 # ------------------------------------------------------------ the runs
 
@@ -399,15 +244,9 @@ proxy_alive() { # NAME
 # run_pgbench TARGET LOG ARGS...: pgbench against TARGET, output to LOG,
 # bounded in time; returns pgbench's exit status (124 on timeout).
 run_pgbench() {
-	local target=$1 log=$2 st
+	local target=$1 log=$2
 	shift 2
-	PGPASSWORD=$dbpass timeout -k 10 $((duration + 120)) \
-		"$pgbench_bin" -h 127.0.0.1 -p "${port_of[$target]}" -U "$dbuser" "$@" "$db" >"$log" 2>&1 </dev/null &
-	bench_pid=$!
-	wait "$bench_pid"
-	st=$?
-	bench_pid=""
-	return $st
+	PGPASSWORD=$dbpass bench_run "$log" "$pgbench_bin" -h 127.0.0.1 -p "${port_of[$target]}" -U "$dbuser" "$@" "$db"
 }
 
 note "warm-up: 3 s of select-only against each target"
@@ -471,14 +310,7 @@ for ((r = 1; r <= rounds; r++)); do
 	done
 done
 
-load_end=$(cut -d ' ' -f 1-3 /proc/loadavg)
-
-# pgpin's log at --log-level warning should be empty after a clean run.
-pgpin_log_lines=$(grep -c . "$work/pgpin.log")
-if [ "$pgpin_log_lines" -gt 0 ]; then
-	echo "run.sh: pgpin logged $pgpin_log_lines line(s) at level warning; the last ones:" >&2
-	tail -n 20 "$work/pgpin.log" | sed 's/^/    /' >&2
-fi
+bench_after_runs
 bouncer_warn_lines=$(grep -cE ' (WARNING|ERROR|FATAL) ' "$work/pgbouncer.log" 2>/dev/null)
 
 # ------------------------------------------------------------ report
@@ -489,11 +321,9 @@ spawn_ms=$(
 	TIMEFORMAT=%R
 	{ time (for ((i = 0; i < 50; i++)); do /bin/true; done); } 2>&1 | awk '{ printf "%.1f", $1 * 1000 / 50 }'
 )
-model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
-pgpin_version=$("$pgpin_bin" --version 2>&1 | head -n 1)
-bouncer_version=$("$pgbouncer_bin" --version 2>&1 | head -n 1)
-pg_version=$("$pgbindir/postgres" --version 2>&1 | head -n 1)
-pgbench_version=$("$pgbench_bin" --version 2>&1 | head -n 1)
+bouncer_version=$(bench_version "$pgbouncer_bin")
+pg_version=$(bench_version "$pgbindir/postgres")
+pgbench_version=$(bench_version "$pgbench_bin")
 
 # summarise: the awk program below reads results.tsv and prints either the
 # summary table (mode=summary), a case's section (mode=case) or the Targets
@@ -501,19 +331,7 @@ pgbench_version=$("$pgbench_bin" --version 2>&1 | head -n 1)
 # (not_run) show "—".
 summarise() {
 	awk -F '\t' -v mode="$1" -v want="${2:-}" -v hz="$clk_tck" -v rounds="$rounds" \
-		-v title="${3:-}" -v args="${4:-}" -v not_run="$not_run" -v not_run_note="$not_run_note" '
-	function median(list,    a, n, i, j, x) {
-		n = split(list, a, " ")
-		if (n == 0) return ""
-		for (i = 2; i <= n; i++) {
-			x = a[i] + 0
-			for (j = i - 1; j >= 1 && a[j] + 0 > x; j--) a[j + 1] = a[j]
-			a[j + 1] = x
-		}
-		return (n % 2) ? a[(n + 1) / 2] + 0 : (a[n / 2] + a[n / 2 + 1]) / 2
-	}
-	function ratio(a, b) { return (a == "" || b == "" || b + 0 == 0) ? "" : a / b }
-	function fmt(x, f) { return x == "" ? "n/a" : sprintf(f, x) }
+		-v title="${3:-}" -v args="${4:-}" -v not_run="$not_run" -v not_run_note="$not_run_note" "$bench_awk_lib"'
 	# cell(C, T1, T2, X, F): fmt(X, F), or "—" when C does not run against T1 or T2
 	function cell(c, t1, t2, x, f) { return (skip[c, t1] || (t2 != "" && skip[c, t2])) ? "—" : fmt(x, f) }
 	function tps_of(c, t) { return median(tps[c, t]) }
@@ -625,7 +443,7 @@ report() {
 	local c
 	echo "# pgpin benchmarks"
 	echo
-	if [ $quick = yes ]; then
+	if [ "$quick" = yes ]; then
 		echo "**Quick smoke run (\`--quick\`): too short to be a measurement.**"
 		echo
 	fi
@@ -740,20 +558,4 @@ report() {
 	echo "</details>"
 }
 
-report >"$work/report.md"
-if [ -n "$out" ]; then
-	cp "$work/report.md" "$out.tmp.$$" || die "cannot write $out.tmp.$$"
-	mv "$out.tmp.$$" "$out" || die "cannot write $out"
-	note "report written to $out"
-fi
-echo
-echo "## Summary"
-echo
-echo "$summary"
-echo
-echo "## Targets"
-echo
-echo "$targets_md"
-
-[ $trouble = no ] || exit 3
-exit 0
+bench_finish Targets

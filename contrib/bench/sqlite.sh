@@ -32,10 +32,11 @@
 set -uo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-srcdir=$(cd "$here/../.." && pwd)
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$here/lib.sh"
 
 usage() {
-	sed -n '/^#   contrib/,/^#                           \[--out/p' "${BASH_SOURCE[0]}" | sed 's/^#   //'
+	bench_usage_synopsis
 	cat <<'EOF'
 
   --pgpin PATH     pgpin binary [$PGPIN, else ./pgpin in the current (build) directory]
@@ -57,58 +58,17 @@ usage() {
 EOF
 }
 
-die() {
-	echo "sqlite.sh: $*" >&2
-	exit 1
-}
-note() { echo "== $*" >&2; }
-
 # ------------------------------------------------------------ options
 
 # the command line, for the report
 cmdline=$(printf '%q ' "$@")
 cmdline=${cmdline% }
-pgpin_bin=${PGPIN:-}
-duration="" rounds="" scale="" out="" clients_opt="1 8" quick=no logdir="" out_set=no
-kine_rows=10000 sync=full writes=yes
-
-need_arg() { if [ $# -lt 2 ] || [ -z "$2" ]; then die "$1 needs a value (see --help)"; fi; }
-while [ $# -gt 0 ]; do
-	case $1 in
-	--pgpin) need_arg "$@"; pgpin_bin=$2; shift 2 ;;
-	--pgpin=*) pgpin_bin=${1#*=}; shift ;;
-	--duration) need_arg "$@"; duration=$2; shift 2 ;;
-	--duration=*) duration=${1#*=}; shift ;;
-	--rounds) need_arg "$@"; rounds=$2; shift 2 ;;
-	--rounds=*) rounds=${1#*=}; shift ;;
-	--clients) need_arg "$@"; clients_opt=$2; shift 2 ;;
-	--clients=*) clients_opt=${1#*=}; shift ;;
-	--scale) need_arg "$@"; scale=$2; shift 2 ;;
-	--scale=*) scale=${1#*=}; shift ;;
-	--kine-rows) need_arg "$@"; kine_rows=$2; shift 2 ;;
-	--kine-rows=*) kine_rows=${1#*=}; shift ;;
-	--sync) need_arg "$@"; sync=$2; shift 2 ;;
-	--sync=*) sync=${1#*=}; shift ;;
-	--no-writes) writes=no; shift ;;
-	--out) need_arg "$@"; out=$2; out_set=yes; shift 2 ;;
-	--out=*) out=${1#*=}; out_set=yes; shift ;;
-	--logdir) need_arg "$@"; logdir=$2; shift 2 ;;
-	--logdir=*) logdir=${1#*=}; shift ;;
-	--quick) quick=yes; shift ;;
-	-h | --help) usage; exit 0 ;;
-	*) usage >&2; die "unknown option: $1" ;;
-	esac
-done
-
-if [ $quick = yes ]; then
-	duration=${duration:-3} rounds=${rounds:-1} scale=${scale:-1}
-else
-	duration=${duration:-8} rounds=${rounds:-3} scale=${scale:-10}
-	[ $out_set = yes ] || out=$srcdir/doc/benchmarks-sqlite.md
-fi
-for v in duration rounds scale kine_rows; do
-	[[ ${!v} =~ ^[1-9][0-9]*$ ]] || die "--${v//_/-} must be a positive integer, not '${!v}'"
-done
+clients_opt="1 8" kine_rows=10000 sync=full writes=yes
+bench_value_opts+=([--clients]=clients_opt [--kine-rows]=kine_rows [--sync]=sync)
+bench_flag_opts+=([--no-writes]=writes=no)
+bench_parse_options "$@"
+bench_defaults 8 3 3 1 doc/benchmarks-sqlite.md
+bench_positive duration rounds scale kine_rows
 [ $((kine_rows % 20)) = 0 ] || die "--kine-rows must be a multiple of 20 (20 namespaces of equal size)"
 read -r -a clients_list <<<"${clients_opt//,/ }"
 [ ${#clients_list[@]} -gt 0 ] || die "--clients needs at least one client count"
@@ -116,142 +76,29 @@ for c in "${clients_list[@]}"; do
 	[[ $c =~ ^[1-9][0-9]*$ ]] || die "--clients: '$c' is not a positive integer"
 done
 case $sync in full | normal | off) ;; *) die "--sync must be full, normal or off, not '$sync'" ;; esac
+bench_paths
 
-if [ -z "$pgpin_bin" ]; then
-	[ -x ./pgpin ] || die "no pgpin binary: give --pgpin PATH, set PGPIN, or run from a build directory"
-	pgpin_bin=./pgpin
-fi
-if [ ! -f "$pgpin_bin" ] || [ ! -x "$pgpin_bin" ]; then die "pgpin binary not executable: $pgpin_bin"; fi
-pgpin_bin=$(cd "$(dirname "$pgpin_bin")" && pwd)/$(basename "$pgpin_bin")
-if [ -n "$out" ]; then
-	mkdir -p "$(dirname "$out")" || die "cannot create the directory of $out"
-	out=$(cd "$(dirname "$out")" && pwd)/$(basename "$out")
-fi
-
-pgbindir=""
-for d in /usr/lib/postgresql/15/bin /usr/lib/postgresql/*/bin; do
-	[ -x "$d/pgbench" ] && { pgbindir=$d; break; }
-done
-pgbench_bin=${pgbindir:+$pgbindir/pgbench}
-[ -n "$pgbench_bin" ] && [ -x "$pgbench_bin" ] || pgbench_bin=$(command -v pgbench) || die "pgbench not found"
-psql_bin=${pgbindir:+$pgbindir/psql}
-[ -n "$psql_bin" ] && [ -x "$psql_bin" ] || psql_bin=$(command -v psql) || die "psql not found"
+bench_pgbindir pgbench
+pgbench_bin=$(bench_tool pgbench) || exit 1
+psql_bin=$(bench_tool psql) || exit 1
 cc_bin=${CC:-cc}
 command -v "$cc_bin" >/dev/null || die "no C compiler ($cc_bin)"
-command -v timeout >/dev/null || die "timeout (coreutils) not found"
 # GNU time gives pgbench's own CPU time; without it that column is n/a.
 gnu_time=""
 [ -x /usr/bin/time ] && /usr/bin/time -f '%U %S' -o /dev/null true 2>/dev/null && gnu_time=/usr/bin/time
-
-# The caller's libpq and pgpin settings must not redirect the runs.
-unset PGHOST PGHOSTADDR PGPORT PGUSER PGDATABASE PGPASSWORD PGSERVICE PGSERVICEFILE \
-	PGOPTIONS PGAPPNAME PGSSLMODE PGREQUIRESSL PGGSSENCMODE PGTARGETSESSIONATTRS PGPASSFILE \
-	PGCONNECT_TIMEOUT
-while read -r v; do
-	unset "$v"
-done < <(env | sed -n 's/^\(PGPIN[A-Za-z0-9_]*\)=.*/\1/p')
-
-clk_tck=$(getconf CLK_TCK) || die "getconf CLK_TCK failed"
-# Other load on the machine, before this script adds its own.
-load_start=$(cut -d ' ' -f 1-3 /proc/loadavg)
+bench_environment
 
 # ------------------------------------------------------------ scratch, cleanup
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/pgpin-sqlite-bench.XXXXXX") || die "mktemp failed"
-data=$work/data
-pgpin_pid="" bench_pid=""
-trouble=no
-
-# is_proc PID NAME: PID is a running process whose command name is NAME
-is_proc() {
-	[ "$(cat "/proc/$1/comm" 2>/dev/null)" = "$2" ]
-}
-
+pgpin_pid=""
+bench_kept=('*.log' runs results.tsv scripts)
 # shellcheck disable=SC2317 # called from the EXIT trap
-stop_pid() { # PID SECONDS: TERM, wait, then KILL
-	local pid=$1 i=0
-	[ -n "$pid" ] || return 0
-	kill -TERM "$pid" 2>/dev/null || return 0
-	while kill -0 "$pid" 2>/dev/null && [ "$i" -lt $(($2 * 10)) ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	kill -KILL "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
-	return 0
-}
-
-# shellcheck disable=SC2317
-keep_logs() { # copy the logs out of the scratch directory
-	local dest=$logdir f
-	if [ -z "$dest" ]; then
-		dest=$(mktemp -d "${TMPDIR:-/tmp}/pgpin-sqlite-bench-logs.XXXXXX") || return
-	fi
-	mkdir -p "$dest" || return
-	for f in "$work"/*.log "$work"/runs "$work"/results.tsv "$work"/scripts; do
-		[ -e "$f" ] && cp -r "$f" "$dest/"
-	done
-	echo "sqlite.sh: logs kept in $dest" >&2
-}
-
-# shellcheck disable=SC2317
-cleanup() {
-	local rc=$?
-	trap - EXIT INT TERM HUP
-	if [ -n "$bench_pid" ]; then
-		stop_pid "$bench_pid" 3
-	fi
+bench_stop() {
 	stop_pid "$pgpin_pid" 10
-	if [ -n "$logdir" ] || [ "$rc" -ne 0 ] || [ "$trouble" = yes ]; then
-		keep_logs
-	fi
-	rm -rf "$work"
-	exit "$rc"
 }
-trap cleanup EXIT
-trap 'echo "sqlite.sh: interrupted" >&2; exit 130' INT
-trap 'echo "sqlite.sh: terminated" >&2; exit 143' TERM
-trap 'exit 129' HUP
-
+bench_scratch pgpin-sqlite-bench
+data=$work/data
 mkdir -p "$work/runs" "$work/scripts" "$data"
-
-# free_port VAR: set VAR to a TCP port on 127.0.0.1 that nothing listens on,
-# below the ephemeral range.
-free_port() {
-	local port tries=0
-	while [ $tries -lt 500 ]; do
-		port=$((20000 + RANDOM % 12000))
-		tries=$((tries + 1))
-		if command -v ss >/dev/null && [ -n "$(ss -Htan "( sport = :$port )" 2>/dev/null)" ]; then
-			continue
-		fi
-		(exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && continue
-		printf -v "$1" '%s' "$port"
-		return 0
-	done
-	return 1
-}
-
-wait_port() { # PORT SECONDS PID
-	local i=0
-	while [ $i -lt $(($2 * 20)) ]; do
-		(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
-		kill -0 "$3" 2>/dev/null || return 1
-		sleep 0.05
-		i=$((i + 1))
-	done
-	return 1
-}
-
-# cpu_ticks PID: user + system CPU time of the process (all its threads), in
-# clock ticks: fields 14 and 15 of /proc/PID/stat.
-cpu_ticks() {
-	local stat rest f
-	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
-	rest=${stat##*) }
-	read -r -a f <<<"$rest"
-	echo $((f[11] + f[12]))
-}
 
 # ------------------------------------------------------------ the native program
 
@@ -269,10 +116,7 @@ dbuser=bench
 pgpin_args=(--listen "127.0.0.1:$pgpin_port" --datastore-endpoint "sqlite:$data/"
 	--sqlite-synchronous "$sync" --log-level warning)
 note "pgpin on 127.0.0.1:$pgpin_port, SQLite files in $data"
-"$pgpin_bin" "${pgpin_args[@]}" >"$work/pgpin.log" 2>&1 </dev/null &
-pgpin_pid=$!
-wait_port "$pgpin_port" 15 "$pgpin_pid" || { cat "$work/pgpin.log" >&2; die "pgpin did not listen"; }
-is_proc "$pgpin_pid" pgpin || die "pid $pgpin_pid is not pgpin"
+bench_start_pgpin "$pgpin_port"
 
 # sql DB SQL...: run each SQL through pgpin as its own simple Query.
 sql() {
@@ -476,18 +320,13 @@ pgbench_args() {
 # run_bg LOG CMD...: run CMD bounded in time, output to LOG, CPU time to
 # LOG.time; returns its exit status (124 on timeout).
 run_bg() {
-	local log=$1 st
+	local log=$1
 	shift
 	if [ -n "$gnu_time" ]; then
-		timeout -k 10 $((duration + 120)) "$gnu_time" -f '%U %S' -o "$log.time" "$@" >"$log" 2>&1 </dev/null &
+		bench_run "$log" "$gnu_time" -f '%U %S' -o "$log.time" "$@"
 	else
-		timeout -k 10 $((duration + 120)) "$@" >"$log" 2>&1 </dev/null &
+		bench_run "$log" "$@"
 	fi
-	bench_pid=$!
-	wait "$bench_pid"
-	st=$?
-	bench_pid=""
-	return $st
 }
 
 pgpin_alive() { is_proc "$pgpin_pid" pgpin; }
@@ -568,38 +407,17 @@ for ((r = 1; r <= rounds; r++)); do
 	done
 done
 
-load_end=$(cut -d ' ' -f 1-3 /proc/loadavg)
-
-# pgpin's log at --log-level warning should be empty after a clean run.
-pgpin_log_lines=$(grep -c . "$work/pgpin.log")
-if [ "$pgpin_log_lines" -gt 0 ]; then
-	echo "sqlite.sh: pgpin logged $pgpin_log_lines line(s) at level warning; the last ones:" >&2
-	tail -n 20 "$work/pgpin.log" | sed 's/^/    /' >&2
-fi
+bench_after_runs
 
 # ------------------------------------------------------------ report
 
-model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
-pgpin_version=$("$pgpin_bin" --version 2>&1 | head -n 1)
-pgbench_version=$("$pgbench_bin" --version 2>&1 | head -n 1)
-cc_version=$("$cc_bin" --version 2>&1 | head -n 1)
+pgbench_version=$(bench_version "$pgbench_bin")
+cc_version=$(bench_version "$cc_bin")
 
 # summarise MODE: the awk program reads results.tsv and prints the summary
 # table (summary), the targets (targets) or the per-round table (rounds).
 summarise() {
-	awk -F '\t' -v mode="$1" -v hz="$clk_tck" -v rounds="$rounds" -v reads="select getsingle list" '
-	function median(list,    a, n, i, j, x) {
-		n = split(list, a, " ")
-		if (n == 0) return ""
-		for (i = 2; i <= n; i++) {
-			x = a[i] + 0
-			for (j = i - 1; j >= 1 && a[j] + 0 > x; j--) a[j + 1] = a[j]
-			a[j + 1] = x
-		}
-		return (n % 2) ? a[(n + 1) / 2] + 0 : (a[n / 2] + a[n / 2 + 1]) / 2
-	}
-	function ratio(a, b) { return (a == "" || b == "" || b + 0 == 0) ? "" : a / b }
-	function fmt(x, f) { return x == "" ? "n/a" : sprintf(f, x) }
+	awk -F '\t' -v mode="$1" -v hz="$clk_tck" -v rounds="$rounds" -v reads="select getsingle list" "$bench_awk_lib"'
 	# per_round(G, T): rate of T / native rate, round by round
 	function per_round(g, t,    r, s, x, y) {
 		s = ""
@@ -833,20 +651,4 @@ report() {
 	echo "</details>"
 }
 
-report >"$work/report.md"
-if [ -n "$out" ]; then
-	cp "$work/report.md" "$out.tmp.$$" || die "cannot write $out.tmp.$$"
-	mv "$out.tmp.$$" "$out" || die "cannot write $out"
-	note "report written to $out"
-fi
-echo
-echo "## Summary"
-echo
-echo "$summary"
-echo
-echo "## Target"
-echo
-echo "$targets_md"
-
-[ $trouble = no ] || exit 3
-exit 0
+bench_finish Target

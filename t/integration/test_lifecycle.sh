@@ -160,5 +160,106 @@ wait "$holder" 2>/dev/null
 it_ok "the query the shutdown cut short does not go on running on PostgreSQL" \
 	wait_for 5 backends_are 0
 
+# ---- syslog (log.c): lifecycle lines reach syslog, under the configured
+# ident and at the priority of their level; no password does.
+# glibc's syslog() writes datagrams to /dev/log.  pgpin runs in a private
+# mount namespace (unshare -m) whose /dev is a tmpfs of links to the real
+# /dev entries, plus /dev/log: a link to a datagram socket this script
+# reads.  The machine's own /dev and syslog are left alone.
+syslog_ident=pgpin-it-syslog
+syslog_dir="$IT_WORK/syslog"
+syslog_out="$syslog_dir/received"
+if [ "$(id -u)" != 0 ] || ! unshare -m true 2>/dev/null; then
+	it_pass "syslog # SKIP needs root and unshare -m (util-linux)"
+else
+	mkdir -p "$syslog_dir/hostdev"
+	# every datagram on a line of its own, until "--end--" (or 30 s of
+	# silence: it never outlives the test)
+	"$python" -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+s.settimeout(30)
+with open(sys.argv[2], "ab", buffering=0) as out:
+    while True:
+        d = s.recv(65536)
+        if d == b"--end--":
+            break
+        out.write(d + b"\n")
+' "$syslog_dir/log.sock" "$syslog_out" 2>"$syslog_dir/listener.err" &
+	syslog_listener=$!
+	wait_for 5 test -S "$syslog_dir/log.sock"
+	# pgpin, as it_start_pgpin runs $PGPIN; exec all the way, so that
+	# IT_PGPIN_PID is pgpin's own pid (the one syslog shows)
+	cat >"$syslog_dir/pgpin" <<EOF2
+#!/bin/sh
+exec unshare -m sh -c '
+	mount --rbind /dev "\$0/hostdev" && mount -t tmpfs -o mode=755 tmpfs /dev || exit 1
+	for e in "\$0"/hostdev/*; do ln -s "\$e" "/dev/\${e##*/}" || exit 1; done
+	ln -s "\$0/log.sock" /dev/log && exec "\$@"' "$syslog_dir" "$PGPIN" "\$@"
+EOF2
+	chmod +x "$syslog_dir/pgpin"
+	printf '"%s" "%s"\n' "$PGPIN_TEST_USER" "$PGPIN_TEST_PASSWORD" >"$syslog_dir/users.txt"
+	# passwords: the server's in the endpoint, the clients' in the auth file
+	cat >"$syslog_dir/pgpin.ini" <<EOF2
+[pgpin]
+datastore_endpoint = "$IT_ENDPOINT"
+auth_type = scram-sha-256
+auth_file = $syslog_dir/users.txt
+log_level = debug
+syslog = yes
+syslog_ident = $syslog_ident
+EOF2
+	if PGPIN="$syslog_dir/pgpin" it_start_pgpin --config "$syslog_dir/pgpin.ini"; then
+		syslog_pid=$IT_PGPIN_PID
+		it_is "syslog: a query through pgpin" "$(it_psql "$IT_PGPIN_PORT" -At -c 'SELECT 1')" "1"
+		out=$(PGPASSWORD=not-the-password-4711 timeout 60 "$IT_PSQL" -X -At -h 127.0.0.1 \
+			-p "$IT_PGPIN_PORT" -U "$PGPIN_TEST_USER" -d "$PGPIN_TEST_DB" -c 'SELECT 1' 2>&1)
+		it_like "syslog: a wrong password is refused" "$out" 'password authentication failed'
+		# A reload that renames the ident: openlog() keeps the pointer it
+		# is given, so the old configuration's string must not be it.
+		sed -i "s/^syslog_ident = .*/syslog_ident = ${syslog_ident}-2/" "$syslog_dir/pgpin.ini"
+		kill -HUP "$syslog_pid"
+		it_ok "syslog: SIGHUP reloads" wait_for 10 grep -q 'configuration reloaded' "$IT_PGPIN_LOG"
+		it_ok "syslog: pgpin exits on SIGTERM" it_stop_pgpin "$syslog_pid"
+		# after pgpin's own datagrams, which the socket keeps in order
+		"$python" -c 'import socket, sys; socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM).sendto(b"--end--", sys.argv[1])' \
+			"$syslog_dir/log.sock"
+		it_ok "syslog: the listener read up to the end" it_reap "$syslog_listener" 5
+		hdr="^<30>[A-Z][a-z]{2} [ 1-3][0-9] [0-9]{2}:[0-9]{2}:[0-9]{2} $syslog_ident\\[$syslog_pid\\]: "
+		got=$(cat "$syslog_out")
+		it_like "syslog: the login, at daemon.info under ident ${syslog_ident}[pid]" "$got" \
+			"${hdr}client 127\\.0\\.0\\.1:[0-9]+: login user=$PGPIN_TEST_USER database=$PGPIN_TEST_DB application_name=psql\$"
+		it_like "syslog: the server login" "$got" \
+			"${hdr}server $PGPIN_TEST_PGHOST:$PGPIN_TEST_PGPORT pid [0-9]+: logged in\$"
+		it_like "syslog: the client's end" "$got" \
+			"${hdr}client 127\\.0\\.0\\.1:[0-9]+ user=$PGPIN_TEST_USER database=$PGPIN_TEST_DB: closed \\(client terminated\\)\$"
+		it_like "syslog: the refused login" "$got" \
+			"${hdr}client 127\\.0\\.0\\.1:[0-9]+ user=$PGPIN_TEST_USER: SCRAM authentication failed: "
+		it_like "syslog: the reload announced under the old ident" "$got" \
+			"${hdr}SIGHUP: reloading configuration\$"
+		it_like "syslog: after the reload, the new ident" "$got" \
+			"^<30>.* ${syslog_ident}-2\\[$syslog_pid\\]: configuration reloaded\$"
+		it_like "syslog: a debug line at daemon.debug" "$got" \
+			"^<31>.* $syslog_ident\\[$syslog_pid\\]: client 127\\.0\\.0\\.1:[0-9]+: connected\$"
+		# The same lines as on stderr, in the same order, each at its
+		# level's priority (daemon: 24 + error 3, warning 4, info 6, debug 7).
+		sed -n 's/^[0-9-]* [0-9:.]* UTC \[[0-9]*\] \(error\|warning\|info\|debug\): /\1 /p' "$IT_PGPIN_LOG" |
+			sed 's/^error/27/; s/^warning/28/; s/^info/30/; s/^debug/31/' >"$syslog_dir/stderr.lines"
+		sed -E "s/^<([0-9]+)>[A-Z][a-z]{2} [ 1-3][0-9] [0-9:]{8} $syslog_ident(-2)?\\[$syslog_pid\\]: /\\1 /" \
+			"$syslog_out" >"$syslog_dir/syslog.lines"
+		it_ok "syslog: every line of stderr, and only those, at its level's priority ($(wc -l <"$syslog_dir/syslog.lines") lines)" \
+			cmp -s "$syslog_dir/stderr.lines" "$syslog_dir/syslog.lines"
+		cmp -s "$syslog_dir/stderr.lines" "$syslog_dir/syslog.lines" ||
+			diff -U0 "$syslog_dir/stderr.lines" "$syslog_dir/syslog.lines" | head -n 20 | sed 's/^/#   /'
+		it_unlike "syslog: no password" "$got" "$PGPIN_TEST_PASSWORD|not-the-password-4711"
+	else
+		it_fail "syslog: pgpin starts in its own mount namespace"
+	fi
+	kill "$syslog_listener" 2>/dev/null
+	wait "$syslog_listener" 2>/dev/null
+	it_is "syslog: the listener had no error" "$(cat "$syslog_dir/listener.err")" ""
+fi
+
 it_no_sanitizer_reports
 it_done

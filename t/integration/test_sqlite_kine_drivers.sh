@@ -76,7 +76,7 @@ print("%d statements, %d DDL%s" % (len(got), len(got_ddl), "; differ: " + " ".jo
 EOF
 }
 
-for f in kine_asyncpg.py kine_psycopg.py kine_node_pg.js; do
+for f in kine_steps.py kine_node_pg.js; do
 	if ! "$DRV_PY" -c 'import json, re' 2>/dev/null; then
 		skip "drivers/$f: kine's texts" "no Python at $DRV_PY"
 		continue
