@@ -567,8 +567,10 @@ int track_query(struct client *c, uint32_t len)
 	const char *sql = (const char *)msg + 5;
 	size_t sqllen = len - 4;
 
-	/* pgx v4 deallocates its own statements by name in SQL. */
-	bool dealloc_mine = pin_parse_deallocate(sql, sqllen, name, sizeof(name)) &&
+	/* pgx v4 deallocates its own statements by name in SQL (a client
+	 * that has named none has nothing to look for). */
+	bool dealloc_mine = c->names.count &&
+			    pin_parse_deallocate(sql, sqllen, name, sizeof(name)) &&
 			    stmt_names_get(&c->names, name);
 	if (dealloc_mine && s && (server_busy(s) || s->txn_status == 'E')) {
 		/* Replies still due, or an aborted transaction: the server
