@@ -22,6 +22,7 @@
 #include "authfile.h"
 #include "client.h"
 #include "config.h"
+#include "evmem.h"
 #include "listener.h"
 #include "log.h"
 #include "sqlite/link.h"
@@ -262,6 +263,7 @@ int main(int argc, char **argv)
 
 	if (!cfg)
 		return 1;
+	evmem_setup();
 	/* Passwords leave the process list at once; reloads read the copy. */
 	saved_argc = argc;
 	saved_argv = copy_argv(argc, argv);

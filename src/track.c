@@ -724,6 +724,11 @@ int track_unlinked(struct client *c, char type, uint32_t len)
 		c->in_batch = true;
 		return 1;
 	case 'Q':
+		/* Nothing to answer without a server unless the client has
+		 * statements to deallocate or a refusal is due: the query
+		 * waits, and is looked at once, when a server is linked. */
+		if (!c->names.count && rt.cfg->pin_session_state != PIN_MODE_ERROR)
+			return 2;
 		return track_query(c, len);
 	case 'P':
 	case 'B':
