@@ -230,11 +230,10 @@ const uint8_t *net_peek_header(struct evbuffer *in, uint8_t copy[5])
 	/* evbuffer_pullup() returns the first chain as it is when that holds
 	 * the header: a few instructions, where evbuffer_copyout() walks the
 	 * chains.  Copy only when it cannot (out of memory to rearrange). */
-	if (evbuffer_get_length(in) < 5)
-		return NULL;
 	const uint8_t *p = evbuffer_pullup(in, 5);
 	if (p)
 		return p;
+	/* NULL: fewer than 5 bytes, or no memory to rearrange them. */
 	if (evbuffer_copyout(in, copy, 5) < 5)
 		return NULL;
 	return copy;
