@@ -1087,7 +1087,10 @@ static void client_relay(struct client *c)
 				struct evbuffer *out = bufferevent_get_output(s->bev);
 				if (evbuffer_get_length(out) >= RELAY_HIGH_WATER)
 					return; /* server_write_cb resumes us */
-				evbuffer_remove_buffer(in, out, n);
+				/* The end of what the client sent goes out now:
+				 * the server's flush would come next anyway. */
+				net_relay(in, n, s->bev,
+					  n == avail && s->reader ? net_reader_fd(s->reader) : -1);
 				s->pool->stats.bytes_in += n;
 			}
 			c->fwd_remaining -= (uint32_t)n;

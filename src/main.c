@@ -15,7 +15,6 @@
 
 #include <event2/dns.h>
 #include <event2/event.h>
-#include <event2/thread.h>
 #include <openssl/crypto.h>
 #include <openssl/opensslv.h>
 #include <sqlite3.h>
@@ -23,6 +22,7 @@
 #include "authfile.h"
 #include "client.h"
 #include "config.h"
+#include "evmem.h"
 #include "listener.h"
 #include "log.h"
 #include "sqlite/link.h"
@@ -31,6 +31,7 @@
 #include "runtime.h"
 #include "server.h"
 #include "tls.h"
+#include "wake.h"
 
 #include "build-config.h"
 
@@ -262,6 +263,7 @@ int main(int argc, char **argv)
 
 	if (!cfg)
 		return 1;
+	evmem_setup();
 	/* Passwords leave the process list at once; reloads read the copy. */
 	saved_argc = argc;
 	saved_argv = copy_argv(argc, argv);
@@ -338,9 +340,8 @@ int main(int argc, char **argv)
 		log_error("%s", err);
 		return 1;
 	}
-	evthread_use_pthreads();
 	rt.base = event_base_new();
-	if (!rt.base) {
+	if (!rt.base || wake_setup(rt.base) < 0) {
 		log_error("could not create the event loop");
 		return 1;
 	}
@@ -398,6 +399,7 @@ out:
 	event_base_loop(rt.base, EVLOOP_NONBLOCK);
 	if (rt.dns)
 		evdns_base_free(rt.dns, 0);
+	wake_teardown();
 	event_base_free(rt.base);
 	authfile_free(rt.authfile);
 	config_free(rt.cfg);

@@ -204,16 +204,36 @@ void net_write_drained(struct bufferevent *bev)
 		bufferevent_disable(bev, EV_WRITE);
 }
 
+void net_relay(struct evbuffer *in, size_t n, struct bufferevent *bev, int fd)
+{
+	struct evbuffer *out = bufferevent_get_output(bev);
+
+	/* Straight from the input only when the bytes lie in its first
+	 * chain (evbuffer_pullup() then merely returns it) and nothing is
+	 * queued ahead of them. */
+	if (fd >= 0 && evbuffer_get_contiguous_space(in) >= n && evbuffer_get_length(out) == 0) {
+		const uint8_t *p = evbuffer_pullup(in, (ssize_t)n);
+		ssize_t sent = p ? send(fd, p, n, MSG_NOSIGNAL | MSG_DONTWAIT) : -1;
+		if (sent > 0) {
+			evbuffer_drain(in, (size_t)sent);
+			n -= (size_t)sent;
+		}
+		/* A failed send is the next write's to see and report. */
+		if (n == 0)
+			return;
+	}
+	evbuffer_remove_buffer(in, out, n);
+}
+
 const uint8_t *net_peek_header(struct evbuffer *in, uint8_t copy[5])
 {
 	/* evbuffer_pullup() returns the first chain as it is when that holds
 	 * the header: a few instructions, where evbuffer_copyout() walks the
 	 * chains.  Copy only when it cannot (out of memory to rearrange). */
-	if (evbuffer_get_length(in) < 5)
-		return NULL;
 	const uint8_t *p = evbuffer_pullup(in, 5);
 	if (p)
 		return p;
+	/* NULL: fewer than 5 bytes, or no memory to rearrange them. */
 	if (evbuffer_copyout(in, copy, 5) < 5)
 		return NULL;
 	return copy;
@@ -225,6 +245,7 @@ const uint8_t *net_peek_header(struct evbuffer *in, uint8_t copy[5])
 
 struct net_reader {
 	struct event *ev;
+	int fd;
 	struct bufferevent *bev;
 	size_t high_water;
 	bool paused;
@@ -329,11 +350,12 @@ struct net_reader *net_reader_new(struct bufferevent *bev, size_t high_water,
 	if (!r)
 		return NULL;
 	r->bev = bev;
+	r->fd = bufferevent_getfd(bev);
 	r->high_water = high_water;
 	r->readcb = readcb;
 	r->eventcb = eventcb;
 	r->arg = arg;
-	r->ev = event_new(bufferevent_get_base(bev), bufferevent_getfd(bev), EV_READ | EV_PERSIST,
+	r->ev = event_new(bufferevent_get_base(bev), r->fd, EV_READ | EV_PERSIST,
 			  net_reader_cb, r);
 	if (!r->ev || event_add(r->ev, NULL) < 0) {
 		if (r->ev)
@@ -367,6 +389,11 @@ void net_reader_set_high_water(struct net_reader *r, size_t high_water)
 {
 	r->high_water = high_water;
 	net_reader_update(r);
+}
+
+int net_reader_fd(const struct net_reader *r)
+{
+	return r->fd;
 }
 
 void net_reader_free(struct net_reader *r)

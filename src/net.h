@@ -60,6 +60,16 @@ void net_flush(struct bufferevent *bev);
 void net_write_drained(struct bufferevent *bev);
 
 /*
+ * Relay the n bytes at the front of in to bev, as the last thing written
+ * to bev before it is flushed.  Given bev's socket fd (>= 0: a plain
+ * socket, TLS never) and nothing queued on bev, the bytes go to the socket
+ * from where they lie, without a trip through bev's output; only what the
+ * kernel does not take is moved there.  Otherwise (fd -1) they are moved
+ * to bev's output for net_flush().
+ */
+void net_relay(struct evbuffer *in, size_t n, struct bufferevent *bev, int fd);
+
+/*
  * The 5-byte header of the message at the front of in: in place when the
  * first chain holds it (nearly always), else gathered into copy.  NULL
  * while fewer than 5 bytes are buffered.
@@ -84,5 +94,7 @@ struct net_reader *net_reader_new(struct bufferevent *bev, size_t high_water,
 void net_reader_update(struct net_reader *r);
 void net_reader_set_high_water(struct net_reader *r, size_t high_water);
 void net_reader_free(struct net_reader *r);
+/* The socket r reads (bufferevent_getfd() costs a locked control call). */
+int net_reader_fd(const struct net_reader *r);
 
 #endif

@@ -18,6 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 struct rule {
 	const char *pattern;
@@ -222,66 +225,57 @@ static bool stateful_start(const char *w, size_t n)
 	}
 }
 
-/* A word anywhere that may belong to a rule. */
-static bool stateful_word(const char *w, size_t n)
+/* Bytes that can lead the prefilter below to a rule: every word that may
+ * belong to one anywhere holds a '_' or a 'p' (set_config, temp,
+ * temporary, pg_*advisory_*), and a ';' starts a new statement. */
+enum { HIT_NONE = 0, HIT_WORD = 1, HIT_STMT = 2 };
+
+static const uint8_t hit_class[256] = {
+	['_'] = HIT_WORD, ['p'] = HIT_WORD, ['P'] = HIT_WORD, [';'] = HIT_STMT,
+};
+
+/* High bit set in every byte of v that is zero (and possibly in a few
+ * bytes above one that is: the caller looks at the bytes themselves). */
+static inline uint64_t zero_bytes(uint64_t v)
 {
-	switch (w[0] | 0x20) {
-	case 's':
-		return n == 10 && word_is(w, n, "set_config");
-	case 't':
-		return (n == 4 || n == 9) && (word_is(w, n, "temp") || word_is(w, n, "temporary"));
-	case 'p':
-		return n > 11 && (w[1] | 0x20) == 'g' && w[2] == '_' &&
-		       (strncasecmp(w + 3, "advisory_", 9) == 0 ||
-			strncasecmp(w + 3, "try_advisory_", 13) == 0);
-	default:
-		return false;
-	}
+	return (v - 0x0101010101010101ull) & ~v & 0x8080808080808080ull;
 }
 
-/*
- * The fast path for the common case: one pass over the raw text looking for
- * words that could start a rule: statement-initial SET, RESET, LISTEN,
- * UNLISTEN, PREPARE, DEALLOCATE, DISCARD, CLOSE, DECLARE, and set_config,
- * TEMP/TEMPORARY and pg_*advisory* anywhere.  Comments are skipped; quotes
- * are not, so a keyword inside a literal only costs the slow path.  Most
- * statements (SELECT, INSERT, UPDATE ... SET) have none.
- */
-static bool maybe_stateful(const char *sql, size_t len)
+/* Whether the text at i starts with the n bytes of kw (lower case),
+ * ignoring case. */
+static bool prefix_is(const char *sql, size_t len, size_t i, const char *kw, size_t n)
+{
+	return len - i >= n && strncasecmp(sql + i, kw, n) == 0;
+}
+
+/* Whether the text at i is the whole word kw, ignoring case. */
+static bool whole_word_is(const char *sql, size_t len, size_t i, const char *kw, size_t n)
+{
+	return prefix_is(sql, len, i, kw, n) &&
+	       (i + n == len || !(ch_class[(unsigned char)sql[i + n]] & CH_WORD));
+}
+
+/* Whether the statement that starts at i (after blanks and comments)
+ * opens with a word that may create or release state. */
+static bool stateful_start_at(const char *sql, size_t len, size_t i)
 {
 	const unsigned char *u = (const unsigned char *)sql;
-	bool stmt_start = true; /* no code seen since the start or a ';' */
-	size_t i = 0;
 
-	while (i < len) {
-		unsigned char ch = u[i];
-		uint8_t cl = ch_class[ch];
-		if (cl == CH_WORD) {
-			size_t start = i;
-			while (++i < len && (ch_class[u[i]] & CH_WORD))
-				;
-			if ((stmt_start && stateful_start(sql + start, i - start)) ||
-			    stateful_word(sql + start, i - start))
-				return true;
-			stmt_start = false;
-			continue;
-		}
-		if (cl & CH_SPACE) {
+	for (;;) {
+		while (i < len && (ch_class[u[i]] & CH_SPACE))
 			i++;
+		if (i + 1 < len && u[i] == '-' && u[i + 1] == '-') {
+			while (i < len && u[i] != '\n')
+				i++;
 			continue;
 		}
-		if (ch == '-' && i + 1 < len && sql[i + 1] == '-') {
-			while (i < len && sql[i] != '\n')
-				i++;
-			continue; /* a comment does not end a statement start */
-		}
-		if (ch == '/' && i + 1 < len && sql[i + 1] == '*') {
+		if (i + 1 < len && u[i] == '/' && u[i + 1] == '*') {
 			int depth = 0;
 			do {
-				if (sql[i] == '/' && i + 1 < len && sql[i + 1] == '*') {
+				if (u[i] == '/' && i + 1 < len && u[i + 1] == '*') {
 					depth++;
 					i++;
-				} else if (sql[i] == '*' && i + 1 < len && sql[i + 1] == '/') {
+				} else if (u[i] == '*' && i + 1 < len && u[i + 1] == '/') {
 					depth--;
 					i++;
 				}
@@ -289,9 +283,111 @@ static bool maybe_stateful(const char *sql, size_t len)
 			} while (i < len && depth > 0);
 			continue;
 		}
-		stmt_start = ch == ';';
-		i++;
+		break;
 	}
+	size_t start = i;
+	while (i < len && (ch_class[u[i]] & CH_WORD))
+		i++;
+	return i > start && stateful_start(sql + start, i - start);
+}
+
+/*
+ * Whether a hit ('_' or 'p') at k lies in a word that may belong to a rule
+ * anywhere in a statement: set_config, temp, temporary, pg_*advisory_*.
+ * Each of those words has a hit among its first four
+ * bytes, and no digit there: so only a word that starts at most three
+ * bytes before k, after a byte that is not a letter, is looked at, and a
+ * long identifier costs a few bytes per hit, not a scan.  (A word cannot
+ * start with a digit: "1temp" is 1 and then temp.)
+ */
+static bool stateful_word_at(const char *sql, size_t len, size_t k)
+{
+	const unsigned char *u = (const unsigned char *)sql;
+	size_t start = k;
+
+	while (start > 0 && k - start < 3 && ch_class[u[start - 1]] == CH_WORD)
+		start--;
+	if (start > 0 && ch_class[u[start - 1]] == CH_WORD)
+		return false;
+	switch (u[start] | 0x20) {
+	case 's':
+		return whole_word_is(sql, len, start, "set_config", 10);
+	case 't':
+		return whole_word_is(sql, len, start, "temp", 4) ||
+		       whole_word_is(sql, len, start, "temporary", 9);
+	case 'p':
+		return len - start > 3 && (u[start + 1] | 0x20) == 'g' && u[start + 2] == '_' &&
+		       (prefix_is(sql, len, start, "pg_advisory_", 12) ||
+			prefix_is(sql, len, start, "pg_try_advisory_", 16));
+	default:
+		return false;
+	}
+}
+
+/* Whether the byte at j, found by the search below, leads to a rule. */
+static bool stateful_hit(const char *sql, size_t len, size_t j)
+{
+	switch (hit_class[(unsigned char)sql[j]]) {
+	case HIT_WORD:
+		return stateful_word_at(sql, len, j);
+	case HIT_STMT:
+		return stateful_start_at(sql, len, j + 1);
+	default:
+		return false; /* a false alarm of zero_bytes() */
+	}
+}
+
+/*
+ * The fast path for the common case, run on the text of every simple
+ * Query a pooled client sends: could any rule match?  Yes if the first
+ * statement, or one after a ';', starts with SET, RESET, LISTEN, UNLISTEN,
+ * PREPARE, DEALLOCATE, DISCARD, CLOSE or DECLARE (comments skipped), or if
+ * set_config, TEMP/TEMPORARY or pg_*advisory* appears anywhere.  Words of
+ * the second kind all hold a '_' or a 'p', so the text is searched
+ * sixteen or eight bytes at a time for those and ';', and only the bytes
+ * around them are looked at.  A keyword inside a literal or a comment only
+ * costs the slow path.  Most statements (SELECT, INSERT, UPDATE ... SET) have none.
+ */
+static bool maybe_stateful(const char *sql, size_t len)
+{
+	size_t i = 0;
+
+	if (stateful_start_at(sql, len, 0))
+		return true;
+#ifdef __SSE2__
+	/* Sixteen bytes at a time where SSE2 is there (every x86-64). */
+	const __m128i lower = _mm_set1_epi8(0x20), p = _mm_set1_epi8('p');
+	const __m128i under = _mm_set1_epi8('_'), semi = _mm_set1_epi8(';');
+	for (; len - i >= 16; i += 16) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(sql + i));
+		__m128i hit = _mm_or_si128(_mm_cmpeq_epi8(_mm_or_si128(x, lower), p),
+					   _mm_or_si128(_mm_cmpeq_epi8(x, under), _mm_cmpeq_epi8(x, semi)));
+		for (unsigned m = (unsigned)_mm_movemask_epi8(hit); m; m &= m - 1)
+			if (stateful_hit(sql, len, i + (size_t)__builtin_ctz(m)))
+				return true;
+	}
+#endif
+	for (; len - i >= 8; i += 8) {
+		uint64_t x;
+		memcpy(&x, sql + i, 8);
+		uint64_t found = zero_bytes((x | 0x2020202020202020ull) ^ 0x7070707070707070ull) |
+				 zero_bytes(x ^ 0x5f5f5f5f5f5f5f5full) |
+				 zero_bytes(x ^ 0x3b3b3b3b3b3b3b3bull);
+		if (!found)
+			continue;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+		for (; found; found &= found - 1)
+			if (stateful_hit(sql, len, i + ((size_t)__builtin_ctzll(found) >> 3)))
+				return true;
+#else
+		for (size_t j = i; j < i + 8; j++)
+			if (hit_class[(unsigned char)sql[j]] && stateful_hit(sql, len, j))
+				return true;
+#endif
+	}
+	for (; i < len; i++)
+		if (hit_class[(unsigned char)sql[i]] && stateful_hit(sql, len, i))
+			return true;
 	return false;
 }
 

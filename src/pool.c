@@ -33,6 +33,7 @@
 #include "log.h"
 #include "runtime.h"
 #include "server.h"
+#include "wake.h"
 
 /* After a failed connection attempt, wait this long before the next. */
 #define RETRY_DELAY 1.0
@@ -693,7 +694,7 @@ void pool_apply_config(void)
  * DATABASE, through the server's "postgres" database), on a thread of its
  * own with libpq: the event loop never waits for it, and libpq brings the
  * same TLS settings and authentication methods.  The thread reports back
- * with event_active(); pools waiting for it retry their logins then.
+ * with wake_post(); pools waiting for it retry their logins then.
  */
 
 /* Wait this long before trying again to create a database that the role
@@ -705,8 +706,8 @@ void pool_apply_config(void)
 enum job_result { JOB_CREATED = 1, JOB_EXISTED, JOB_UNREACHABLE, JOB_FAILED };
 
 /*
- * One attempt.  The thread owns result and msg until it has called
- * event_active(); the loop reads them in dbjob_done_cb().  At exit a job
+ * One attempt.  The thread owns result and msg until it has posted its
+ * wake; the loop reads them in dbjob_done_cb().  At exit a job
  * still running is abandoned under dbjob_lock: its thread then frees it,
  * and never touches the event loop.
  */
@@ -720,7 +721,7 @@ struct dbjob {
 	bool abandoned; /* under dbjob_lock: pgpin is exiting */
 	bool reported;	/* under dbjob_lock: the thread is done with the job */
 	bool at_start;	/* not asked for by a login that found no database */
-	struct event *done;
+	struct wake *done;
 	enum job_result result;
 	char msg[512];
 	double finished;
@@ -899,7 +900,7 @@ done:
 	pthread_mutex_lock(&dbjob_lock);
 	bool abandoned = j->abandoned;
 	if (!abandoned) {
-		event_active(j->done, EV_TIMEOUT, 1);
+		wake_post(j->done);
 		j->reported = true;
 	}
 	pthread_mutex_unlock(&dbjob_lock);
@@ -908,7 +909,7 @@ done:
 	return NULL;
 }
 
-static void dbjob_done_cb(evutil_socket_t fd, short what, void *arg)
+static void dbjob_done_cb(void *arg)
 {
 	struct dbjob *j = arg;
 	struct pool *p;
@@ -969,8 +970,7 @@ static void dbjob_free(struct dbjob *j)
 	pthread_mutex_lock(&dbjob_lock);
 	left_to_thread = j->running && !j->reported;
 	j->abandoned = left_to_thread;
-	if (j->done)
-		event_free(j->done);
+	wake_free(j->done);
 	j->done = NULL;
 	pthread_mutex_unlock(&dbjob_lock);
 	if (left_to_thread) {
@@ -1004,7 +1004,7 @@ static struct dbjob *dbjob_start(const struct target *t, const char *key, bool a
 	j->at_start = at_start;
 	j->dbname = strdup(t->dbname);
 	j->conninfo = admin_conninfo(t);
-	j->done = event_new(rt.base, -1, 0, dbjob_done_cb, j);
+	j->done = wake_new(dbjob_done_cb, j);
 	LIST_INSERT_HEAD(&dbjobs, j, link);
 	if (!j->key || !j->dbname || !j->conninfo || !j->done ||
 	    pthread_create(&j->thread, NULL, dbjob_run, j) != 0) {

@@ -944,7 +944,10 @@ static void server_relay_batch(struct server *s)
 		}
 	}
 	if (off) {
-		evbuffer_remove_buffer(in, out, off);
+		/* A batch that ends with ReadyForQuery is what the client
+		 * waits for: it goes out at once (see net_relay()). */
+		struct client *c = s->client;
+		net_relay(in, off, c->bev, ready && c->reader ? net_reader_fd(c->reader) : -1);
 		s->pool->stats.bytes_out += off;
 	}
 	if (popped)

@@ -567,8 +567,10 @@ int track_query(struct client *c, uint32_t len)
 	const char *sql = (const char *)msg + 5;
 	size_t sqllen = len - 4;
 
-	/* pgx v4 deallocates its own statements by name in SQL. */
-	bool dealloc_mine = pin_parse_deallocate(sql, sqllen, name, sizeof(name)) &&
+	/* pgx v4 deallocates its own statements by name in SQL (a client
+	 * that has named none has nothing to look for). */
+	bool dealloc_mine = c->names.count &&
+			    pin_parse_deallocate(sql, sqllen, name, sizeof(name)) &&
 			    stmt_names_get(&c->names, name);
 	if (dealloc_mine && s && (server_busy(s) || s->txn_status == 'E')) {
 		/* Replies still due, or an aborted transaction: the server
@@ -722,6 +724,11 @@ int track_unlinked(struct client *c, char type, uint32_t len)
 		c->in_batch = true;
 		return 1;
 	case 'Q':
+		/* Nothing to answer without a server unless the client has
+		 * statements to deallocate or a refusal is due: the query
+		 * waits, and is looked at once, when a server is linked. */
+		if (!c->names.count && rt.cfg->pin_session_state != PIN_MODE_ERROR)
+			return 2;
 		return track_query(c, len);
 	case 'P':
 	case 'B':

@@ -32,6 +32,7 @@
 #include "config.h"
 #include "log.h"
 #include "sqlite/session.h"
+#include "wake.h"
 
 /* The outbox holds at most this much before the thread waits. */
 #define OUTBOX_HIGH (1u << 20)
@@ -512,7 +513,7 @@ void lite_set_in_txn(struct lite_session *s, bool on)
 
 static void notify_loop(struct lite_session *s)
 {
-	event_active(s->notify_ev, EV_READ, 0);
+	wake_post(s->notify_wake);
 }
 
 void lite_flush(struct lite_session *s)
@@ -610,7 +611,7 @@ static void session_free(struct lite_session *s)
 		}
 	}
 	pthread_join(s->thread, NULL);
-	event_free(s->notify_ev);
+	wake_free(s->notify_wake);
 	buf_free(&s->inbox);
 	buf_free(&s->outbox);
 	pkt_free(&s->open_reply);
@@ -622,11 +623,9 @@ static void session_free(struct lite_session *s)
 	free(s);
 }
 
-static void notify_cb(evutil_socket_t fd, short what, void *arg)
+static void notify_cb(void *arg)
 {
 	struct lite_session *s = arg;
-	(void)fd;
-	(void)what;
 
 	pthread_mutex_lock(&s->mu);
 	bool done = s->thread_done, detached = s->detached;
@@ -657,8 +656,8 @@ struct lite_session *lite_session_start(struct event_base *base, const char *dat
 	s->pid = pid;
 	s->notify = notify;
 	s->notify_arg = arg;
-	s->notify_ev = event_new(base, -1, 0, notify_cb, s);
-	if (!s->database || !s->user || !s->notify_ev || params_copy(&s->vars, vars) < 0)
+	s->notify_wake = wake_new(notify_cb, s);
+	if (!s->database || !s->user || !s->notify_wake || params_copy(&s->vars, vars) < 0)
 		goto fail;
 	pthread_attr_init(&attr);
 	pthread_attr_setstacksize(&attr, 2u << 20);
@@ -681,8 +680,7 @@ struct lite_session *lite_session_start(struct event_base *base, const char *dat
 	sessions[n_sessions++] = s;
 	return s;
 fail:
-	if (s->notify_ev)
-		event_free(s->notify_ev);
+	wake_free(s->notify_wake);
 	pkt_free(&s->open_reply);
 	params_free(&s->vars);
 	free(s->database);

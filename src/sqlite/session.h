@@ -23,7 +23,7 @@
 #include "sqlite/link.h"
 #include "sqlite/translate.h"
 
-struct event;
+struct wake;
 
 /* A growable byte queue with a read offset. */
 struct lite_buf {
@@ -93,7 +93,7 @@ struct lite_session {
 
 	/* ------------------------------------------------ loop side */
 	pthread_t thread;
-	struct event *notify_ev;
+	struct wake *notify_wake;
 	lite_notify_fn notify;
 	void *notify_arg;
 

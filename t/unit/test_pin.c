@@ -4,6 +4,7 @@
  * transaction-scoped forms.
  */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "pin.h"
@@ -76,6 +77,42 @@ Test(pin, releases)
 	cr_assert_eq(cls("CLOSE ALL").clears, PIN_HOLD);
 	cr_assert_eq(cls("DEALLOCATE ALL").clears, PIN_PREPARE);
 	cr_assert_eq(cls("discard all").clears, (unsigned)PIN_ALL);
+}
+
+/*
+ * The prefilter searches the text eight bytes at a time: a rule must be
+ * found wherever its words fall, across those boundaries and at the very
+ * end, and a long identifier that merely looks like one must not pin.
+ */
+Test(pin, rules_found_at_every_offset)
+{
+	static const struct {
+		const char *tail;
+		uint32_t sets;
+	} cases[] = {
+		{"; SET work_mem = 1", PIN_SET},
+		{"; set_config('search_path', 'a', false)", PIN_SET},
+		{"; SELECT set_config('a.b', 'c', false)", PIN_SET},
+		{"; CREATE TEMP TABLE t (a int)", PIN_TEMP},
+		{"; CREATE TEMPORARY TABLE t (a int)", PIN_TEMP},
+		{", pg_advisory_lock(7)", PIN_ADVISORY},
+		{", PG_TRY_ADVISORY_LOCK(7)", PIN_ADVISORY},
+		{";LISTEN c", PIN_LISTEN},
+		{";set a", PIN_SET}, /* in the last, short, piece of the text */
+		{", 1temp", 0}, /* 1 AS temp: not a table */
+		{" FROM pgbench_accounts_temp_pg_x WHERE aid = 1;", 0},
+		{" FROM my_set_config_log", 0},
+	};
+	char sql[128];
+
+	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		for (int pad = 0; pad < 17; pad++) {
+			int n = snprintf(sql, sizeof(sql), "SELECT %.*s1%s", pad,
+					 "xxxxxxxxxxxxxxxxxxxxxxx", cases[k].tail);
+			cr_assert_eq(pin_classify(sql, (size_t)n).sets, cases[k].sets,
+				     "%s: expected %#x", sql, cases[k].sets);
+		}
+	}
 }
 
 Test(pin, keywords_in_literals_comments_and_dollar_quotes_do_not_count)
