@@ -44,16 +44,20 @@ static void wake_run(evutil_socket_t fd, short what, void *arg)
 	while (read(fd, &count, sizeof(count)) < 0 && errno == EINTR)
 		;
 	for (;;) {
+		void (*cb)(void *) = NULL;
+		void *cb_arg = NULL;
 		pthread_mutex_lock(&g.mu);
 		struct wake *w = TAILQ_FIRST(&g.pending);
 		if (w) {
 			TAILQ_REMOVE(&g.pending, w, link);
 			w->pending = false;
+			cb = w->cb;
+			cb_arg = w->arg;
 		}
 		pthread_mutex_unlock(&g.mu);
-		if (!w)
+		if (!cb)
 			return;
-		w->cb(w->arg);
+		cb(cb_arg); /* w itself may be gone by now */
 	}
 }
 

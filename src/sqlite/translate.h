@@ -5,7 +5,7 @@
  * identifier-, dollar-quote- and comment-aware, on the tokens of lex.h),
  * classifies each one, and rewrites the ones SQLite runs into SQLite's
  * dialect with pcre2-matched rules applied to token sequences, never to
- * the inside of a literal.  The engine (engine.c) runs the result: it
+ * the inside of a literal.  The session (session*.c) runs the result: it
  * handles transaction control, SET/SHOW, CREATE/DROP DATABASE and COPY
  * itself, and gives SQLT_SQL statements to sqlite3_prepare_v2().
  *
@@ -63,7 +63,7 @@ struct sqlt_stmt {
 				* only the last may return rows */
 	char tag[32];	       /* command tag verb: SELECT, INSERT, UPDATE, DELETE,
 				* CREATE TABLE, DROP TABLE, TRUNCATE TABLE, ... ;
-				* the engine appends the row count where PostgreSQL does */
+				* the session appends the row count where PostgreSQL does */
 	char *name;	       /* SET/RESET/SHOW parameter (lower-cased), database name */
 	char *value;	       /* SET: the value as PostgreSQL would store it
 				* (quotes removed; lists joined with ", "); NULL for DEFAULT */

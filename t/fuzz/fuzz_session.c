@@ -45,7 +45,6 @@
  *                      named on the command line, or stdin if none.
  */
 #include <event2/event.h>
-#include <event2/thread.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdint.h>
@@ -58,6 +57,7 @@
 #include "proto.h"
 #include "sqlite/link.h"
 #include "sqlite/session.h"
+#include "wake.h"
 
 #define FUZZ_MAX_MSGS 64
 #define FUZZ_MAX_MSG_LEN (64u << 10)
@@ -326,16 +326,48 @@ static void take_outbox(struct lite_session *s)
 	pthread_cond_broadcast(&s->cond); /* room for a waiting lite_flush() */
 }
 
-/* The notify event: what client_lite_output() does, on the loop thread. */
-static void notify_cb(evutil_socket_t fd, short what, void *arg)
+/* The notify wake: what client_lite_output() does, on the loop thread. */
+static void notify_cb(void *arg)
 {
 	struct lite_session *s = arg;
-	(void)fd;
-	(void)what;
 	pthread_mutex_lock(&s->mu);
 	take_outbox(s);
 	pthread_mutex_unlock(&s->mu);
 }
+
+/* Return once the loop thread has run every wake posted before the call:
+ * it runs them one after the other, in order. */
+static pthread_mutex_t barrier_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t barrier_cond = PTHREAD_COND_INITIALIZER;
+
+static void barrier_cb(void *arg)
+{
+	pthread_mutex_lock(&barrier_mu);
+	*(bool *)arg = true;
+	pthread_cond_broadcast(&barrier_cond);
+	pthread_mutex_unlock(&barrier_mu);
+}
+
+static void loop_barrier(void)
+{
+	bool done = false;
+	struct wake *w = wake_new(barrier_cb, &done);
+	CHECK(w != NULL);
+	wake_post(w);
+	pthread_mutex_lock(&barrier_mu);
+	while (!done)
+		pthread_cond_wait(&barrier_cond, &barrier_mu);
+	pthread_mutex_unlock(&barrier_mu);
+	wake_free(w);
+}
+
+#ifndef PGPIN_LIBFUZZER
+static void stop_cb(void *arg)
+{
+	(void)arg;
+	event_base_loopbreak(base);
+}
+#endif
 
 static void *loop_main(void *arg)
 {
@@ -352,9 +384,9 @@ static void global_init(void)
 	if (base)
 		return;
 	trace = getenv("FUZZ_TRACE") != NULL;
-	CHECK(evthread_use_pthreads() == 0);
 	base = event_base_new();
 	CHECK(base != NULL);
+	CHECK(wake_setup(base) == 0);
 	CHECK(pthread_create(&loop_thread, NULL, loop_main, NULL) == 0);
 
 	cfg.endpoint.kind = ENDPOINT_SQLITE;
@@ -375,8 +407,13 @@ static void global_done(void)
 {
 	if (!base)
 		return;
-	event_base_loopbreak(base);
+	/* Only the loop's own thread may touch it: stop it from there. */
+	struct wake *stop = wake_new(stop_cb, NULL);
+	CHECK(stop != NULL);
+	wake_post(stop);
 	pthread_join(loop_thread, NULL);
+	wake_free(stop);
+	wake_teardown();
 	event_base_free(base);
 	base = NULL;
 	pthread_mutex_destroy(&probe.mu);
@@ -431,14 +468,15 @@ static struct lite_session *session_new(void)
 	s->user = strdup("fuzz");
 	CHECK(s->database && s->user);
 	s->pid = 4242;
-	s->notify_ev = event_new(base, -1, 0, notify_cb, s);
-	CHECK(s->notify_ev != NULL);
+	s->notify_wake = wake_new(notify_cb, s);
+	CHECK(s->notify_wake != NULL);
 	return s;
 }
 
 static void session_free_all(struct lite_session *s)
 {
-	event_free(s->notify_ev); /* waits for a callback running on the loop */
+	wake_free(s->notify_wake);
+	loop_barrier(); /* a callback already running on the loop ends first */
 	free(s->inbox.data);
 	free(s->outbox.data);
 	pkt_free(&s->open_reply);

@@ -97,13 +97,13 @@ WARN="-Wall -Wextra -Wshadow -Wno-unused-parameter"
 build_lib() {
 	lib=$WORKDIR/libpgpin-fuzz.a
 	objdir=$WORKDIR/obj
-	if ! pkg-config --exists libevent_core libevent_extra libevent_pthreads \
+	if ! pkg-config --exists libevent_core libevent_extra \
 		libevent_openssl openssl libpq sqlite3 libpcre2-8; then
 		echo "$0: pkg-config cannot find libevent, openssl, libpq, sqlite3 or pcre2" >&2
 		exit 2
 	fi
 	PKG_CFLAGS=$(pkg-config --cflags libevent_core openssl libpq sqlite3 libpcre2-8)
-	PKG_LIBS="$(pkg-config --libs libevent_core libevent_extra libevent_pthreads \
+	PKG_LIBS="$(pkg-config --libs libevent_core libevent_extra \
 		libevent_openssl openssl libpq sqlite3 libpcre2-8) -lm"
 	rm -rf "$objdir" "$lib"
 	mkdir -p "$objdir" "$WORKDIR/include" || exit 2
