@@ -36,14 +36,42 @@ _Static_assert(CAT_REL_OID_BASE == 16384 && CAT_PKEY_OID_BASE == 8388608 &&
  * unique index named "<table>_pkey" (pgbench's ADD PRIMARY KEY, as the
  * translator emits it) is the primary key.
  */
+/*
+ * The rowid alias (an INTEGER PRIMARY KEY) of each table of a schema, and
+ * the columns of each table and view of a schema with PostgreSQL's types:
+ * written once, made for "main" (the catalog's) and for "temp" (TEMP
+ * tables, which pg_class does not list but Describe and COPY type alike).
+ */
+#define ROWID_ALIAS_VIEW(name, schema)                                                 \
+	"CREATE TEMP VIEW " name " AS "                                                \
+	"SELECT t.name AS tbl, p.name AS col, p.cid AS cid "                           \
+	"FROM " schema ".sqlite_schema t, pragma_table_xinfo(t.name, '" schema "') p " \
+	"WHERE t.type = 'table' AND " USER_REL("t") " AND p.pk = 1 "                   \
+	"AND upper(p.type) = 'INTEGER' "                                               \
+	"AND (SELECT count(*) FROM pragma_table_xinfo(t.name, '" schema "') q "        \
+	"WHERE q.pk > 0) = 1 "                                                         \
+	"AND instr(upper(t.sql), 'WITHOUT ROWID') = 0"
+
+#define COLUMNS_VIEW(name, rowid_view, schema, relid)                                       \
+	"CREATE TEMP VIEW " name " AS "                                                     \
+	"SELECT " relid " AS attrelid, t.name AS tbl, p.name AS attname, "                  \
+	"CASE t.type WHEN 'view' THEN "                                                     \
+	"pgpin_view_typeoid(t.name, p.cid, p.type, '" schema "') "                          \
+	"ELSE pgpin_typeoid(p.type, a.cid IS NOT NULL, t.sql) END AS atttypid, "            \
+	"p.cid + 1 AS attnum, pgpin_typmod(p.type) AS atttypmod, "                          \
+	"(p.\"notnull\" OR a.cid IS NOT NULL) AS attnotnull, "                              \
+	"CASE WHEN p.dflt_value IS NOT NULL THEN p.dflt_value "                             \
+	"WHEN a.cid IS NOT NULL AND instr(upper(t.sql), 'AUTOINCREMENT') > 0 "              \
+	"THEN 'nextval(''' || t.name || '_' || p.name || '_seq''::regclass)' END AS adbin, " \
+	"CASE WHEN p.hidden IN (2, 3) THEN 's' ELSE '' END AS attgenerated, "               \
+	"p.type AS decltype "                                                               \
+	"FROM " schema ".sqlite_schema t JOIN pragma_table_xinfo(t.name, '" schema "') p "  \
+	"LEFT JOIN " rowid_view " a ON a.tbl = t.name AND a.cid = p.cid "                   \
+	"WHERE t.type IN ('table', 'view') AND " USER_REL("t") " AND p.hidden <> 1"
+
 static const char *const helper_views[] = {
-	"CREATE TEMP VIEW pgpin_rowid_alias AS "
-	"SELECT t.name AS tbl, p.name AS col, p.cid AS cid "
-	"FROM main.sqlite_schema t, pragma_table_xinfo(t.name, 'main') p "
-	"WHERE t.type = 'table' AND " USER_REL("t") " AND p.pk = 1 "
-	"AND upper(p.type) = 'INTEGER' "
-	"AND (SELECT count(*) FROM pragma_table_xinfo(t.name, 'main') q WHERE q.pk > 0) = 1 "
-	"AND instr(upper(t.sql), 'WITHOUT ROWID') = 0",
+	ROWID_ALIAS_VIEW("pgpin_rowid_alias", "main"),
+	ROWID_ALIAS_VIEW("pgpin_temp_rowid_alias", "temp"),
 
 	"CREATE TEMP VIEW pgpin_indexes AS "
 	"SELECT " REL_OID("s") " AS oid, "
@@ -87,20 +115,9 @@ static const char *const helper_views[] = {
 	"(2606, 'pg_constraint'), (2609, 'pg_description'), (2610, 'pg_index'), "
 	"(2615, 'pg_namespace'))",
 
-	"CREATE TEMP VIEW pgpin_columns AS "
-	"SELECT " REL_OID("t") " AS attrelid, t.name AS tbl, p.name AS attname, "
-	"CASE t.type WHEN 'view' THEN pgpin_view_typeoid(t.name, p.cid, p.type) "
-	"ELSE pgpin_typeoid(p.type, a.cid IS NOT NULL, t.sql) END AS atttypid, "
-	"p.cid + 1 AS attnum, "
-	"pgpin_typmod(p.type) AS atttypmod, (p.\"notnull\" OR a.cid IS NOT NULL) AS attnotnull, "
-	"CASE WHEN p.dflt_value IS NOT NULL THEN p.dflt_value "
-	"WHEN a.cid IS NOT NULL AND instr(upper(t.sql), 'AUTOINCREMENT') > 0 "
-	"THEN 'nextval(''' || t.name || '_' || p.name || '_seq''::regclass)' END AS adbin, "
-	"CASE WHEN p.hidden IN (2, 3) THEN 's' ELSE '' END AS attgenerated, p.type AS decltype "
-	"FROM main.sqlite_schema t JOIN pragma_table_xinfo(t.name, 'main') p "
-	"LEFT JOIN pgpin_rowid_alias a ON a.tbl = t.name AND a.cid = p.cid "
-	"WHERE t.type IN ('table', 'view') AND " USER_REL("t") " "
-	"AND p.hidden <> 1",
+	COLUMNS_VIEW("pgpin_columns", "pgpin_rowid_alias", "main", REL_OID("t")),
+	/* TEMP tables have no OID in pgpin's catalog */
+	COLUMNS_VIEW("pgpin_temp_columns", "pgpin_temp_rowid_alias", "temp", "0"),
 
 	/* the key columns of each index, typed as the table's columns */
 	"CREATE TEMP VIEW pgpin_index_columns AS "
@@ -792,14 +809,19 @@ int cat_table_columns(const char *relation, char (*names)[DESC_NAME_MAX], uint32
 }
 
 /* The columns of a user table or view in order, (attname, atttypid) rows;
- * NULL if the statement cannot be prepared (no cat_setup() on db). */
+ * a TEMP one hides a main one of the same name, as in SQLite's own name
+ * lookup.  NULL if the statement cannot be prepared (no cat_setup() on db). */
 static sqlite3_stmt *user_columns(sqlite3 *db, const char *table)
 {
 	sqlite3_stmt *st = NULL;
 
 	if (sqlite3_prepare_v2(db,
-			       "SELECT attname, atttypid FROM pgpin_columns "
-			       "WHERE tbl = ?1 COLLATE NOCASE ORDER BY attnum",
+			       "SELECT attname, atttypid, attnum FROM pgpin_temp_columns "
+			       "WHERE tbl = ?1 COLLATE NOCASE UNION ALL "
+			       "SELECT attname, atttypid, attnum FROM pgpin_columns "
+			       "WHERE tbl = ?1 COLLATE NOCASE AND NOT EXISTS "
+			       "(SELECT 1 FROM temp.sqlite_schema WHERE name = ?1 COLLATE NOCASE "
+			       "AND type IN ('table', 'view')) ORDER BY attnum",
 			       -1, &st, NULL) != SQLITE_OK) {
 		sqlite3_finalize(st);
 		return NULL;

@@ -679,9 +679,10 @@ static void fn_typeoid(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 }
 
 /*
- * pgpin_view_typeoid(view, cid, decltype): a view column's type is its
- * origin column's (a view over kine.id is int8 as kine.id is), found with
- * SQLite's column metadata; decltype's mapping when it has no origin.
+ * pgpin_view_typeoid(view, cid, decltype[, schema]): a view column's type
+ * is its origin column's (a view over kine.id is int8 as kine.id is), found
+ * with SQLite's column metadata; decltype's mapping when it has no origin.
+ * The view is in "main" unless schema is "temp".
  */
 static void fn_view_typeoid(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
@@ -693,8 +694,8 @@ static void fn_view_typeoid(sqlite3_context *ctx, int argc, sqlite3_value **argv
 	uint32_t oid = 0;
 	char *sql;
 
-	(void)argc;
-	sql = view ? sqlite3_mprintf("SELECT * FROM main.\"%w\"", view) : NULL;
+	bool temp = argc > 3 && value_text(argv[3]) && strcmp(value_text(argv[3]), "temp") == 0;
+	sql = view ? sqlite3_mprintf("SELECT * FROM %s.\"%w\"", temp ? "temp" : "main", view) : NULL;
 	if (sql && sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
 	    cid < sqlite3_column_count(st)) {
 		const char *tbl = sqlite3_column_table_name(st, cid);
@@ -1371,6 +1372,7 @@ static const struct fn_def functions[] = {
 	{"pgpin_typeoid", 3, true, fn_typeoid},
 	{"pgpin_typmod", 1, true, fn_typmod},
 	{"pgpin_view_typeoid", 3, false, fn_view_typeoid},
+	{"pgpin_view_typeoid", 4, false, fn_view_typeoid},
 	{"array_to_string", 2, true, fn_array_to_string},
 	{"array_to_string", 3, true, fn_array_to_string},
 	{"pgpin_oid_in", 2, true, fn_oid_in},

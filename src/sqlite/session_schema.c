@@ -95,7 +95,7 @@ static uint32_t table_oid(sqlite3 *db, const char *name, bool *temp)
 	return oid;
 }
 
-/* A main-schema table or view: catalog.c says what its columns are. */
+/* A table or view (TEMP or main): catalog.c says what its columns are. */
 static int user_columns(sqlite3 *db, const char *name, struct lite_table *t)
 {
 	int max = SCHEMA_COLS, n;
@@ -110,67 +110,6 @@ static int user_columns(sqlite3 *db, const char *name, struct lite_table *t)
 	}
 	t->n = n > 0 ? n : 0;
 	return 0;
-}
-
-/*
- * A TEMP table or view.  catalog.c's views read the main schema only (as
- * pg_class lists no TEMP table), so cat_user_table_columns() does not see
- * it; its columns are typed here with the same rule: a rowid alias is
- * int8 unless the translator's int4/int2 marker is in the CREATE TABLE
- * text, other columns map their declared type, text when it knows none.
- * This goes once the catalog covers the temp schema.
- */
-static int temp_columns(sqlite3 *db, const char *name, struct lite_table *t)
-{
-	static const char sql[] =
-		"SELECT p.name, p.type, t.type = 'table' AND p.pk = 1 AND "
-		"upper(p.type) = 'INTEGER' AND instr(upper(t.sql), 'WITHOUT ROWID') = 0 AND "
-		"(SELECT count(*) FROM pragma_table_xinfo(t.name, 'temp') q WHERE q.pk > 0) = 1, "
-		"t.sql FROM sqlite_temp_schema t, pragma_table_xinfo(t.name, 'temp') p "
-		"WHERE t.name = ?1 COLLATE NOCASE AND t.type IN ('table', 'view') "
-		"AND p.hidden <> 1 ORDER BY p.cid";
-	sqlite3_stmt *st = NULL;
-	int n = 0, rc = -1;
-
-	if (columns_alloc(t, SCHEMA_COLS) < 0 ||
-	    sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-		goto done;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		const char *cn = (const char *)sqlite3_column_text(st, 0);
-		const char *ty = (const char *)sqlite3_column_text(st, 1);
-		const char *create = (const char *)sqlite3_column_text(st, 3);
-		uint32_t oid;
-
-		if (n > 0 && n % SCHEMA_COLS == 0) {
-			void *nn = realloc(t->names, (n + SCHEMA_COLS) * sizeof(*t->names));
-			if (nn)
-				t->names = nn;
-			void *no = realloc(t->oids, (n + SCHEMA_COLS) * sizeof(*t->oids));
-			if (no)
-				t->oids = no;
-			void *ng = realloc(t->generated, (n + SCHEMA_COLS) * sizeof(*t->generated));
-			if (ng)
-				t->generated = ng;
-			if (!nn || !no || !ng)
-				goto done;
-		}
-		if (sqlite3_column_int(st, 2))
-			oid = create && strstr(create, "/*pgpin:int4*/")   ? OID_INT4
-			      : create && strstr(create, "/*pgpin:int2*/") ? OID_INT2
-									   : OID_INT8;
-		else
-			oid = ty && *ty ? pgt_oid_from_decltype(ty) : 0;
-		snprintf(t->names[n], DESC_NAME_MAX, "%s", cn ? cn : "");
-		t->oids[n] = oid ? oid : OID_TEXT;
-		t->generated[n] = false;
-		n++;
-	}
-	rc = 0;
-done:
-	sqlite3_finalize(st);
-	t->n = rc == 0 ? n : 0;
-	return rc;
 }
 
 /* Flag the generated columns (GENERATED ALWAYS AS (...) [STORED]): PostgreSQL
@@ -210,7 +149,7 @@ static struct lite_table *schema_table(struct lite_session *s, const char *name)
 	if (!t || !(t->name = strdup(name)))
 		goto fail;
 	t->oid = table_oid(s->db, name, &temp);
-	if ((temp ? temp_columns(s->db, name, t) : user_columns(s->db, name, t)) < 0)
+	if (user_columns(s->db, name, t) < 0)
 		goto fail;
 	mark_generated(s->db, name, temp, t);
 	t->next = s->tables;

@@ -559,6 +559,14 @@ if it_start_pgpin --datastore-endpoint "sqlite:$IT_WORK/coltypes.db"; then
 		-c 'SELECT id, ok FROM tt' 2>&1)
 	it_is "a TEMP table is typed as well: bigserial key, boolean" "$out" \
 		"$(printf 'CREATE TABLE\nCOPY 1\n9007199254740993|t')"
+	out=$(lsql "$cport" postgres -At \
+		-c 'CREATE TEMP TABLE tb (id bigserial PRIMARY KEY, v text)' \
+		-c 'CREATE TEMP VIEW tbv AS SELECT id, v FROM tb' \
+		-c "INSERT INTO tb VALUES (9007199254740993, 'big')" -c 'SELECT * FROM tbv' \
+		-c 'CREATE TEMP TABLE bs (id boolean, note text)' -c "INSERT INTO bs VALUES (true, 'temp')" \
+		-c 'SELECT * FROM bs' 2>&1)
+	it_is "a TEMP view over a TEMP bigserial is bigint; a TEMP table hides a table of its name" \
+		"$out" "$(printf 'CREATE TABLE\nCREATE VIEW\nINSERT 0 1\n9007199254740993|big\nCREATE TABLE\nINSERT 0 1\nt|temp')"
 	it_ok "pgpin (column types) exits on SIGTERM" it_stop_pgpin "$IT_PGPIN_PID"
 else
 	it_fail "pgpin --datastore-endpoint sqlite:coltypes.db starts"
