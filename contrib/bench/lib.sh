@@ -1,11 +1,12 @@
-# lib.sh - what contrib/bench/run.sh and sqlite.sh share; sourced, not run.
+# lib.sh - what the scripts of contrib/bench share; sourced, not run.
 #
 # The command line (options both take, --quick's defaults), the checks on
 # the pgpin binary and the report path, finding pgbench and psql, a clean
 # environment, the scratch directory and its clean-up on any exit, free
 # ports, a bounded background run, a process's CPU time from
-# /proc/PID/stat, the machine's facts for the report, the awk functions
-# the summaries use, and writing the report.  What a script measures, and
+# /proc/PID/stat, a throwaway PostgreSQL cluster and PgBouncer's
+# configuration (run.sh, callgrind.sh), the machine's facts for the
+# report, the awk functions the summaries use, and writing the report.  What a script measures, and
 # how its report reads, stays in the script.
 #
 # A script defines usage() (its --help), bench_stop (called on exit to
@@ -278,6 +279,93 @@ cpu_ticks() {
 	rest=${stat##*) }
 	read -r -a f <<<"$rest"
 	echo $((f[11] + f[12]))
+}
+
+# ------------------------------------------------------------ PostgreSQL, PgBouncer
+
+# as_pg CMD...: run CMD as the cluster's owner (postgres when we are root).
+# For a background process whose pid we need, use "${as_pg_exec[@]}" CMD &
+# instead: setpriv execs CMD, so $! is CMD's own pid.
+as_pg_exec=()
+[ "$(id -u)" != 0 ] || as_pg_exec=(setpriv --reuid=postgres --regid=postgres --init-groups --)
+as_pg() {
+	"${as_pg_exec[@]}" "$@"
+}
+
+# bench_postgres: a throwaway cluster in $work/pgdata (the scratch directory
+# given to the postgres user when we are root), SCRAM over TCP on loopback,
+# the role dbuser (password dbpass) owning the database db, and pgbench -i
+# -s $scale in it.  Sets pgport, db, dbuser, dbpass, pgdata, pg_started;
+# reads pgbindir, psql_bin, pgbench_bin, scale, work.  admin_sql then runs
+# SQL as the superuser; bench_postgres_stop stops the cluster.
+pg_started=no
+bench_postgres() {
+	pgdata=$work/pgdata
+	[ "$(id -u)" != 0 ] || id postgres >/dev/null 2>&1 || die "running as root but there is no postgres user"
+	[ "$(id -u)" != 0 ] || chown postgres: "$work" || die "chown $work failed"
+	pgport=""
+	free_port pgport || die "no free TCP port found"
+	db=bench
+	dbuser=bench
+	dbpass=bench-$RANDOM$RANDOM$RANDOM
+	local settings=(
+		"listen_addresses = '127.0.0.1'"
+		"port = $pgport"
+		"unix_socket_directories = '$work'"
+		"password_encryption = 'scram-sha-256'"
+		"max_connections = 300"
+		"shared_buffers = 256MB"
+		"synchronous_commit = off"
+	)
+	note "PostgreSQL: initdb in $pgdata, port $pgport"
+	as_pg "$pgbindir/initdb" -D "$pgdata" -U postgres -A trust -E UTF8 --locale=C >"$work/initdb.log" 2>&1 ||
+		{ cat "$work/initdb.log" >&2; die "initdb failed"; }
+	printf '%s\n' "" "# contrib/bench/$bench_me" "${settings[@]}" >>"$pgdata/postgresql.conf"
+	printf '%s\n' "# contrib/bench/$bench_me: the Unix socket (in the scratch directory) for" \
+		"# set-up, SCRAM over TCP on loopback for every benchmark connection." \
+		"local all all trust" "host  all all 127.0.0.1/32 scram-sha-256" >"$pgdata/pg_hba.conf"
+	as_pg "$pgbindir/pg_ctl" -D "$pgdata" -l "$work/postgres.log" -w -t 60 start >/dev/null 2>&1 ||
+		{ tail -n 30 "$work/postgres.log" >&2; die "PostgreSQL did not start"; }
+	pg_started=yes
+	admin_sql "CREATE ROLE $dbuser LOGIN PASSWORD '$dbpass'" -d postgres >/dev/null || die "CREATE ROLE failed"
+	admin_sql "CREATE DATABASE $db OWNER $dbuser" -d postgres >/dev/null || die "CREATE DATABASE failed"
+	# the password really is stored as a SCRAM verifier
+	[ "$(admin_sql "SELECT left(rolpassword, 14) FROM pg_authid WHERE rolname = '$dbuser'" -tA)" = 'SCRAM-SHA-256$' ] ||
+		die "the benchmark role has no SCRAM verifier"
+	note "pgbench -i -s $scale (direct, over TCP with SCRAM)"
+	PGPASSWORD=$dbpass "$pgbench_bin" -i -s "$scale" -q -h 127.0.0.1 -p "$pgport" -U "$dbuser" "$db" \
+		>"$work/pgbench-init.log" 2>&1 || { tail -n 20 "$work/pgbench-init.log" >&2; die "pgbench -i failed"; }
+}
+
+# admin_sql SQL [PSQL-ARGS...]: run SQL as the superuser over the Unix socket,
+# read from standard input so that each statement is its own transaction.
+admin_sql() {
+	local sql=$1
+	shift
+	as_pg "$psql_bin" -X -q -v ON_ERROR_STOP=1 -h "$work" -p "$pgport" -U postgres -d "$db" "$@" <<<"$sql"
+}
+
+# shellcheck disable=SC2317 # called from the EXIT trap
+bench_postgres_stop() {
+	[ "$pg_started" = yes ] || return 0
+	as_pg "$pgbindir/pg_ctl" -D "$pgdata" -m fast -t 30 -w stop >/dev/null 2>&1 ||
+		as_pg "$pgbindir/pg_ctl" -D "$pgdata" -m immediate -w stop >/dev/null 2>&1
+	pg_started=no
+}
+
+# bench_pgbouncer_ini PORT: $work/pgbouncer.ini (and userlist.txt) for
+# PgBouncer on 127.0.0.1:PORT in front of the cluster, transaction pooling,
+# 20 server connections, readable only by the user it runs as.
+bench_pgbouncer_ini() {
+	printf '%s\n' "[databases]" \
+		"$db = host=127.0.0.1 port=$pgport dbname=$db user=$dbuser password=$dbpass" "" \
+		"[pgbouncer]" "listen_addr = 127.0.0.1" "listen_port = $1" "unix_socket_dir =" \
+		"pool_mode = transaction" "default_pool_size = 20" "max_client_conn = 500" \
+		"auth_type = trust" "auth_file = $work/userlist.txt" "logfile = $work/pgbouncer.log" \
+		"log_connections = 0" "log_disconnections = 0" >"$work/pgbouncer.ini"
+	printf '"%s" ""\n' "$dbuser" >"$work/userlist.txt"
+	[ "$(id -u)" != 0 ] || chown postgres: "$work/pgbouncer.ini" "$work/userlist.txt"
+	chmod 600 "$work/pgbouncer.ini"
 }
 
 # ------------------------------------------------------------ report

@@ -67,107 +67,29 @@ bench_environment
 
 # ------------------------------------------------------------ scratch, cleanup
 
-pg_started=no
 pgpin_pid="" bouncer_pid=""
 bench_kept=('*.log' runs results.tsv pgbouncer.ini)
-
-# as_pg CMD...: run CMD as the cluster's owner (postgres when we are root).
-# For a background process whose pid we need, use "${as_pg_exec[@]}" CMD &
-# instead: setpriv execs CMD, so $! is CMD's own pid.
-as_pg_exec=()
-[ "$(id -u)" != 0 ] || as_pg_exec=(setpriv --reuid=postgres --regid=postgres --init-groups --)
-as_pg() {
-	"${as_pg_exec[@]}" "$@"
-}
 
 # shellcheck disable=SC2317 # called from the EXIT trap
 bench_stop() {
 	stop_pid "$pgpin_pid" 10
 	stop_pid "$bouncer_pid" 10
-	if [ "$pg_started" = yes ]; then
-		as_pg "$pgbindir/pg_ctl" -D "$pgdata" -m fast -t 30 -w stop >/dev/null 2>&1 ||
-			as_pg "$pgbindir/pg_ctl" -D "$pgdata" -m immediate -w stop >/dev/null 2>&1
-	fi
+	bench_postgres_stop
 }
 bench_scratch pgpin-bench
-pgdata=$work/pgdata
-
-[ "$(id -u)" != 0 ] || id postgres >/dev/null 2>&1 || die "running as root but there is no postgres user"
-[ "$(id -u)" != 0 ] || chown postgres: "$work" || die "chown $work failed"
-mkdir -p "$work/runs"
-
-pgport="" pgpin_port="" bouncer_port=""
-for v in pgport pgpin_port bouncer_port; do
-	free_port "$v" || die "no free TCP port found"
-done
-db=bench
-dbuser=bench
-dbpass=bench-$RANDOM$RANDOM$RANDOM
 
 # ------------------------------------------------------------ PostgreSQL
 
-pg_settings=(
-	"listen_addresses = '127.0.0.1'"
-	"port = $pgport"
-	"unix_socket_directories = '$work'"
-	"password_encryption = 'scram-sha-256'"
-	"max_connections = 300"
-	"shared_buffers = 256MB"
-	"synchronous_commit = off"
-)
-note "PostgreSQL: initdb in $pgdata, port $pgport"
-as_pg "$pgbindir/initdb" -D "$pgdata" -U postgres -A trust -E UTF8 --locale=C >"$work/initdb.log" 2>&1 ||
-	{ cat "$work/initdb.log" >&2; die "initdb failed"; }
-printf '%s\n' "" "# contrib/bench/run.sh" "${pg_settings[@]}" >>"$pgdata/postgresql.conf"
-cat >"$pgdata/pg_hba.conf" <<EOF
-# contrib/bench/run.sh: the Unix socket (in the scratch directory) for set-up,
-# SCRAM over TCP on loopback for every benchmark connection.
-local all all trust
-host  all all 127.0.0.1/32 scram-sha-256
-EOF
-as_pg "$pgbindir/pg_ctl" -D "$pgdata" -l "$work/postgres.log" -w -t 60 start >/dev/null 2>&1 ||
-	{ tail -n 30 "$work/postgres.log" >&2; die "PostgreSQL did not start"; }
-pg_started=yes
-
-# admin_sql SQL [PSQL-ARGS...]: run SQL as the superuser over the Unix socket,
-# read from standard input so that each statement is its own transaction.
-admin_sql() {
-	local sql=$1
-	shift
-	as_pg "$psql_bin" -X -q -v ON_ERROR_STOP=1 -h "$work" -p "$pgport" -U postgres -d "$db" "$@" <<<"$sql"
-}
-admin_sql "CREATE ROLE $dbuser LOGIN PASSWORD '$dbpass'" -d postgres >/dev/null || die "CREATE ROLE failed"
-admin_sql "CREATE DATABASE $db OWNER $dbuser" -d postgres >/dev/null || die "CREATE DATABASE failed"
-# the password really is stored as a SCRAM verifier
-[ "$(admin_sql "SELECT left(rolpassword, 14) FROM pg_authid WHERE rolname = '$dbuser'" -tA)" = 'SCRAM-SHA-256$' ] ||
-	die "the benchmark role has no SCRAM verifier"
-
-note "pgbench -i -s $scale (direct, over TCP with SCRAM)"
-PGPASSWORD=$dbpass "$pgbench_bin" -i -s "$scale" -q -h 127.0.0.1 -p "$pgport" -U "$dbuser" "$db" \
-	>"$work/pgbench-init.log" 2>&1 || { tail -n 20 "$work/pgbench-init.log" >&2; die "pgbench -i failed"; }
+bench_postgres
+mkdir -p "$work/runs"
+pgpin_port="" bouncer_port=""
+for v in pgpin_port bouncer_port; do
+	free_port "$v" || die "no free TCP port found"
+done
 
 # ------------------------------------------------------------ PgBouncer
 
-cat >"$work/pgbouncer.ini" <<EOF
-[databases]
-$db = host=127.0.0.1 port=$pgport dbname=$db user=$dbuser password=$dbpass
-
-[pgbouncer]
-listen_addr = 127.0.0.1
-listen_port = $bouncer_port
-unix_socket_dir =
-pool_mode = transaction
-default_pool_size = 20
-max_client_conn = 500
-auth_type = trust
-auth_file = $work/userlist.txt
-logfile = $work/pgbouncer.log
-log_connections = 0
-log_disconnections = 0
-EOF
-printf '"%s" ""\n' "$dbuser" >"$work/userlist.txt"
-[ "$(id -u)" != 0 ] || chown postgres: "$work/pgbouncer.ini" "$work/userlist.txt"
-chmod 600 "$work/pgbouncer.ini"
+bench_pgbouncer_ini "$bouncer_port"
 note "PgBouncer on 127.0.0.1:$bouncer_port"
 "${as_pg_exec[@]}" "$pgbouncer_bin" "$work/pgbouncer.ini" >"$work/pgbouncer.stderr.log" 2>&1 </dev/null &
 bouncer_pid=$!

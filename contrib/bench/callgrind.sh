@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# callgrind.sh - the user-space instructions pgpin and PgBouncer spend per
+# select-only transaction, counted by valgrind's callgrind.
+#
+# Wall-clock CPU time on a shared machine swings by tens of percent from
+# one run to the next; an instruction count depends only on the binary,
+# its input and its environment, so it shows what a change to the relay
+# path saves.  (It leaves out the kernel's work, which is most of a
+# proxy's CPU time: run.sh measures that.)  The script starts a throwaway
+# PostgreSQL (SCRAM on 127.0.0.1) and pgbench -i, then, for each proxy
+# (transaction pooling, 20 server connections), twice: the proxy under
+# valgrind --tool=callgrind, pgbench -n -S -M simple -c 4 -j 1 with N and
+# then 5N transactions per client, the proxy stopped.  The difference of
+# the two totals over the 16N extra transactions is the cost of one
+# transaction: start-up, log-in and shut-down drop out.  It prints a
+# Markdown table, and writes it to --out if given.
+#
+#   contrib/bench/callgrind.sh [--pgpin PATH] [--transactions N] [--out FILE]
+#                              [--logdir DIR]
+#
+# Run as root (PostgreSQL and PgBouncer then run as the postgres user) or
+# as an ordinary user.  Needs valgrind.  Everything it starts is stopped,
+# and its scratch directory removed, on exit, failure and interruption.
+
+set -uo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$here/lib.sh"
+
+usage() {
+	bench_usage_synopsis
+	cat <<'EOF'
+
+  --pgpin PATH        pgpin binary [$PGPIN, else ./pgpin in the current (build) directory]
+  --transactions N    transactions per client in the shorter run [500]; the longer
+                      run makes 5N
+  --out FILE          also write the table (Markdown) to FILE
+  --logdir DIR        keep every log and callgrind output in DIR
+  -h, --help          this help
+EOF
+}
+
+transactions=500
+bench_value_opts[--transactions]=transactions
+unset 'bench_value_opts[--duration]' 'bench_value_opts[--rounds]' 'bench_value_opts[--clients]'
+unset 'bench_value_opts[--scale]' 'bench_flag_opts[--quick]'
+bench_parse_options "$@"
+bench_positive transactions
+duration=600 # the bound bench_run puts on one pgbench run (plus 2 min)
+scale=1
+bench_paths
+
+command -v valgrind >/dev/null || die "valgrind not found (Debian: apt-get install valgrind)"
+bench_pgbindir initdb || die "PostgreSQL server binaries not found under /usr/lib/postgresql"
+pgbench_bin=$(bench_tool pgbench) || exit 1
+psql_bin=$(bench_tool psql) || exit 1
+pgbouncer_bin=$(command -v pgbouncer || echo /usr/sbin/pgbouncer)
+[ -x "$pgbouncer_bin" ] || die "pgbouncer not found (Debian: apt-get install pgbouncer)"
+bench_environment
+
+proxy_pid=""
+bench_kept=('*.log' 'callgrind.*' pgbouncer.ini)
+# shellcheck disable=SC2317 # called from the EXIT trap
+bench_stop() {
+	stop_pid "$proxy_pid" 30
+	bench_postgres_stop
+}
+bench_scratch pgpin-callgrind
+bench_postgres
+
+proxy_port=""
+free_port proxy_port || die "no free TCP port found"
+bench_pgbouncer_ini "$proxy_port"
+
+# count PROXY TXNS: start PROXY under callgrind, run TXNS transactions per
+# client through it, stop it; print its total instruction count.
+count() {
+	local proxy=$1 txns=$2 cg=$work/callgrind.$1.$2 log=$work/$1-$2
+	local vg=(valgrind --tool=callgrind "--callgrind-out-file=$cg")
+	case $proxy in
+	pgpin)
+		PGPIN_DATASTORE_ENDPOINT="postgres://$dbuser:$dbpass@127.0.0.1:$pgport/$db" \
+			"${vg[@]}" "$pgpin_bin" --listen "127.0.0.1:$proxy_port" --pool-mode transaction \
+			--pool-size 20 --log-level warning >"$log.proxy.log" 2>&1 </dev/null &
+		;;
+	pgbouncer)
+		"${as_pg_exec[@]}" "${vg[@]}" "$pgbouncer_bin" "$work/pgbouncer.ini" \
+			>"$log.proxy.log" 2>&1 </dev/null &
+		;;
+	esac
+	proxy_pid=$!
+	wait_port "$proxy_port" 60 "$proxy_pid" || { cat "$log.proxy.log" >&2; die "$proxy did not listen under valgrind"; }
+	PGPASSWORD=$dbpass bench_run "$log.pgbench.log" "$pgbench_bin" -n -S -M simple -c 4 -j 1 \
+		-t "$txns" -h 127.0.0.1 -p "$proxy_port" -U "$dbuser" "$db" ||
+		{ cat "$log.pgbench.log" >&2; die "pgbench through $proxy failed"; }
+	grep -q '^number of failed transactions: 0 ' "$log.pgbench.log" ||
+		{ cat "$log.pgbench.log" >&2; die "pgbench through $proxy had failed transactions"; }
+	stop_pid "$proxy_pid" 60
+	proxy_pid=""
+	sed -n 's/^totals: *\([0-9]*\).*/\1/p' "$cg" | head -n 1 | grep . ||
+		die "no totals in $cg (see $log.proxy.log)"
+}
+
+short=$transactions
+long=$((5 * transactions))
+extra=$((4 * (long - short)))
+declare -A per_txn
+for proxy in pgpin pgbouncer; do
+	note "$proxy under callgrind: $short, then $long transactions per client"
+	a=$(count "$proxy" "$short") || exit 1
+	b=$(count "$proxy" "$long") || exit 1
+	per_txn[$proxy]=$(((b - a) / extra))
+	note "$proxy: $(((b - a))) instructions for $extra transactions: ${per_txn[$proxy]} per transaction"
+done
+
+table=$(
+	echo "| proxy | instructions per transaction |"
+	echo "|---|---:|"
+	echo "| pgpin ($(bench_version "$pgpin_bin")) | ${per_txn[pgpin]} |"
+	echo "| PgBouncer ($(bench_version "$pgbouncer_bin")) | ${per_txn[pgbouncer]} |"
+	echo
+	printf 'pgpin/PgBouncer: %s. ' "$(awk -v a="${per_txn[pgpin]}" -v b="${per_txn[pgbouncer]}" 'BEGIN { printf "%.2f", a / b }')"
+	echo "pgbench -n -S -M simple -c 4 -j 1 -t $short and -t $long through each, under"
+	echo "valgrind --tool=callgrind ($(valgrind --version)); $extra extra transactions."
+)
+if [ -n "$out" ]; then
+	printf '%s\n' "$table" >"$out" || die "cannot write $out"
+	note "table written to $out"
+fi
+echo "$table"
