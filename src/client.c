@@ -57,6 +57,7 @@ static void client_event_cb(struct bufferevent *bev, short events, void *arg);
 static void client_lite_output(struct client *c);
 static void client_lite_notify(void *arg);
 static void client_tls_ready(struct client *c);
+static size_t client_fast_read(void *arg, const uint8_t *p, size_t n);
 
 /* ------------------------------------------------------- lifecycle */
 
@@ -94,6 +95,8 @@ void client_accept(int fd, const struct sockaddr *sa, int salen)
 	bufferevent_disable(c->bev, EV_WRITE);
 	bufferevent_enable(c->bev, EV_READ);
 	c->reader = net_reader_new(c->bev, RELAY_HIGH_WATER, client_read_cb, client_event_cb, c);
+	if (c->reader)
+		net_reader_set_fast(c->reader, client_fast_read);
 	if (!c->reader) /* the bufferevent reads, bounded the same way */
 		bufferevent_setwatermark(c->bev, EV_READ, 0, RELAY_HIGH_WATER);
 	log_debug("client %s: connected", c->addr);
@@ -1196,6 +1199,48 @@ static void client_relay(struct client *c)
 		}
 		c->fwd_remaining = len + 1;
 	}
+}
+
+/*
+ * The reader's fast path (net_fast_fn): a whole simple Query that arrives
+ * while nothing of this client is buffered, when pgpin has nothing to do
+ * with it but classify and forward it, goes from the read buffer to the
+ * server (straight to its socket when nothing is queued there), as
+ * client_relay() would have sent it.  Anything else, or a Query that must
+ * wait for a server, is left to client_process().
+ */
+static size_t client_fast_read(void *arg, const uint8_t *p, size_t n)
+{
+	struct client *c = arg;
+
+	if (n < 6 || p[0] != 'Q' || c->state != CL_READY || c->lite || c->closing ||
+	    c->processing || c->fwd_remaining || c->skip_to_sync || c->stalled || c->waiting)
+		return 0;
+	uint32_t len = proto_get_u32(p + 1);
+	bool track = track_enabled(c);
+	if ((size_t)len + 1 != n || len > rt.cfg->max_packet_size || (track && !track_query_plain(c)))
+		return 0;
+	if (!c->server) {
+		c->processing = true; /* so that client_linked() schedules no read */
+		pool_request(c->pool, c);
+		c->processing = false;
+		if (c->closing || c->state != CL_READY)
+			return n; /* going away (its reader may be gone already) */
+		if (!c->server)
+			return 0; /* waiting for a server: client_relay() finds it so */
+	}
+	struct server *s = c->server;
+	log_debug("client %s: message 'Q' (%u bytes) to server pid %u", c->addr, len, s->be_pid);
+	if (track)
+		track_query_pins(c, (const char *)p + 5, len - 4);
+	s->pool->stats.queries++;
+	if (client_push_forward(c, 'Q') < 0) {
+		client_fatal(c, "53200", "out of memory");
+		return n;
+	}
+	s->pool->stats.bytes_in += n;
+	net_write(s->bev, s->reader ? net_reader_fd(s->reader) : -1, p, n);
+	return n;
 }
 
 void client_process(struct client *c)

@@ -87,6 +87,15 @@ const uint8_t *net_peek_header(struct evbuffer *in, uint8_t copy[5]);
  */
 struct net_reader;
 
+/*
+ * A reader's fast path: given bytes just read while nothing else of the
+ * connection is buffered, it may handle some of them from where they lie
+ * (they are valid only during the call) and returns how many it took from
+ * the front; the rest goes to the input buffer and the read callback as
+ * usual.  It must not free the connection unless it takes every byte.
+ */
+typedef size_t (*net_fast_fn)(void *arg, const uint8_t *data, size_t len);
+
 /* NULL for a TLS bufferevent: it must read through OpenSSL. */
 struct net_reader *net_reader_new(struct bufferevent *bev, size_t high_water,
 				  void (*readcb)(struct bufferevent *, void *),
@@ -94,6 +103,14 @@ struct net_reader *net_reader_new(struct bufferevent *bev, size_t high_water,
 void net_reader_update(struct net_reader *r);
 void net_reader_set_high_water(struct net_reader *r, size_t high_water);
 void net_reader_free(struct net_reader *r);
+/* Give r a fast path (see net_fast_fn); NULL removes it. */
+void net_reader_set_fast(struct net_reader *r, net_fast_fn fast);
+/*
+ * Write data to bev: straight to its socket fd when that is given (>= 0, a
+ * plain socket) and nothing is queued on bev, what the kernel does not
+ * take (or all of it otherwise) queued on bev's output and flushed.
+ */
+void net_write(struct bufferevent *bev, int fd, const void *data, size_t len);
 /* The socket r reads (bufferevent_getfd() costs a locked control call). */
 int net_reader_fd(const struct net_reader *r);
 

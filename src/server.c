@@ -887,22 +887,17 @@ static bool batchable(char type)
  * query or Sync (after which the client may give the server back).
  * Anything else (errors, ParameterStatus, a message not yet complete, a
  * request that is not the client's) stops the scan and is left to
- * server_reply().
+ * server_reply().  batch_scan() does the bookkeeping for the messages at
+ * p (span bytes) and returns how many bytes from the front they fill; it
+ * says whether a request was completed and whether the client's
+ * ReadyForQuery ends the batch.
  */
-static void server_relay_batch(struct server *s)
+static size_t batch_scan(struct server *s, const uint8_t *p, size_t span, bool *popped_out,
+			 bool *ready_out)
 {
-	struct evbuffer *in = bufferevent_get_input(s->bev);
-	struct evbuffer *out = bufferevent_get_output(s->client->bev);
-	size_t avail = evbuffer_get_length(in);
-	size_t span = avail < 65536 ? avail : 65536;
 	size_t off = 0;
 	bool popped = false, ready = false;
 
-	if (span < 5 || evbuffer_get_length(out) >= RELAY_HIGH_WATER)
-		return;
-	const uint8_t *p = evbuffer_pullup(in, (ssize_t)span);
-	if (!p)
-		return;
 	for (;;) {
 		struct req *r = req_front(s);
 		if (!r || r->kind != RQ_FORWARD || span - off < 5)
@@ -943,20 +938,76 @@ static void server_relay_batch(struct server *s)
 			popped = true;
 		}
 	}
-	if (off) {
-		/* A batch that ends with ReadyForQuery is what the client
-		 * waits for: it goes out at once (see net_relay()). */
-		struct client *c = s->client;
+	*popped_out = popped;
+	*ready_out = ready;
+	return off;
+}
+
+/* Relay a batch that batch_scan() took from p: to the client (straight to
+ * its socket when it ends with the ReadyForQuery the client waits for and
+ * nothing is queued there), then the fakes whose turn came, and the
+ * server goes back to the pool if the client is done with it. */
+static void batch_relay(struct server *s, const uint8_t *p, size_t off, bool popped, bool ready,
+			struct evbuffer *in)
+{
+	struct client *c = s->client;
+
+	if (in)
 		net_relay(in, off, c->bev, ready && c->reader ? net_reader_fd(c->reader) : -1);
-		s->pool->stats.bytes_out += off;
-	}
+	else
+		net_write(c->bev, ready && c->reader ? net_reader_fd(c->reader) : -1, p, off);
+	s->pool->stats.bytes_out += off;
 	if (popped)
 		server_answer_fakes(s);
 	if (ready) {
-		struct client *c = s->client;
 		net_flush(c->bev);
 		client_server_ready(c);
+	} else if (!in) {
+		net_flush(c->bev);
 	}
+}
+
+/* The batch at the front of the server's input, if any: server_relay_batch()
+ * is batch_scan() on the input, then batch_relay(). */
+static void server_relay_batch(struct server *s)
+{
+	struct evbuffer *in = bufferevent_get_input(s->bev);
+	struct evbuffer *out = bufferevent_get_output(s->client->bev);
+	size_t avail = evbuffer_get_length(in);
+	size_t span = avail < 65536 ? avail : 65536;
+	bool popped, ready;
+
+	if (span < 5 || evbuffer_get_length(out) >= RELAY_HIGH_WATER)
+		return;
+	const uint8_t *p = evbuffer_pullup(in, (ssize_t)span);
+	if (!p)
+		return;
+	size_t off = batch_scan(s, p, span, &popped, &ready);
+	if (off)
+		batch_relay(s, p, off, popped, ready, in);
+}
+
+/*
+ * The reader's fast path (net_fast_fn): replies that arrive while nothing
+ * of this server is buffered are scanned where they were read, and the
+ * batch batch_scan() takes goes to the client from there, without a trip
+ * through the server's input; the rest, if any, is server_process()'s.
+ */
+static size_t server_fast_read(void *arg, const uint8_t *p, size_t n)
+{
+	struct server *s = arg;
+	bool popped, ready;
+
+	if (!s->client || !s->rq_len || s->fakes_after_msg || s->fwd_remaining ||
+	    s->state != SV_ACTIVE ||
+	    evbuffer_get_length(bufferevent_get_output(s->client->bev)) >= RELAY_HIGH_WATER)
+		return 0;
+	size_t off = batch_scan(s, p, n, &popped, &ready);
+	if (off)
+		batch_relay(s, p, off, popped, ready, NULL);
+	/* Given back to the pool, the server may have been closed there (its
+	 * lifetime is over, pgpin is stopping): its reader with it. */
+	return s->state == SV_CLOSED ? n : off;
 }
 
 static void server_process_loop(struct server *s)
@@ -1118,6 +1169,8 @@ static void server_start_login(struct server *s)
 		bufferevent_disable(s->bev, EV_WRITE); /* see net_flush() */
 		s->reader = net_reader_new(s->bev, RELAY_HIGH_WATER, server_read_cb,
 					   server_event_cb, s);
+		if (s->reader)
+			net_reader_set_fast(s->reader, server_fast_read);
 	}
 	if (!s->reader) /* the bufferevent reads, bounded the same way */
 		bufferevent_setwatermark(s->bev, EV_READ, 0, RELAY_HIGH_WATER);

@@ -554,6 +554,16 @@ oom:
 	return -1;
 }
 
+bool track_query_plain(const struct client *c)
+{
+	return !c->names.count && rt.cfg->pin_session_state != PIN_MODE_ERROR;
+}
+
+void track_query_pins(struct client *c, const char *sql, size_t sqllen)
+{
+	apply_pins(c, pin_classify(sql, sqllen));
+}
+
 int track_query(struct client *c, uint32_t len)
 {
 	struct evbuffer *in = bufferevent_get_input(c->bev);
@@ -727,7 +737,7 @@ int track_unlinked(struct client *c, char type, uint32_t len)
 		/* Nothing to answer without a server unless the client has
 		 * statements to deallocate or a refusal is due: the query
 		 * waits, and is looked at once, when a server is linked. */
-		if (!c->names.count && rt.cfg->pin_session_state != PIN_MODE_ERROR)
+		if (track_query_plain(c))
 			return 2;
 		return track_query(c, len);
 	case 'P':

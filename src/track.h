@@ -16,6 +16,7 @@
 #define PGPIN_TRACK_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct client;
@@ -44,6 +45,14 @@ int track_message(struct client *c, char type, uint32_t len);
  * closed.
  */
 int track_query(struct client *c, uint32_t len);
+/*
+ * Whether a Query from c needs nothing of track_query() but its session
+ * state classified (track_query_pins()): no DEALLOCATE of the client's own
+ * names to look for, no refusal to give.  The read fast path relies on it.
+ */
+bool track_query_plain(const struct client *c);
+/* Classify a Query's text (sqllen bytes) and pin or release c as it says. */
+void track_query_pins(struct client *c, const char *sql, size_t sqllen);
 
 /*
  * The server answered (or skipped) the Parse that defined a client's name:

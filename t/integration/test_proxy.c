@@ -1322,6 +1322,77 @@ Test(protocol, unknown_message_type_after_login, IT(30))
 	h_done();
 }
 
+/*
+ * A simple Query reaches pgpin whole in one read (its fast path, from the
+ * read buffer straight to a server), a byte at a time, or with another
+ * query behind it in the same write (the buffered path): every way, the
+ * client gets the same replies, in order.
+ */
+static int read_replies(int fd, char values[][32], int max_values, int readies)
+{
+	struct h_msg m;
+	int n = 0;
+
+	while (readies > 0) {
+		cr_assert(h_read_msg(fd, &m, 30) == 1, "no reply from pgpin");
+		cr_assert(m.type != 'E', "ErrorResponse: %s", h_msg_field(&m, 'M'));
+		if (m.type == 'D' && n < max_values && m.body_len >= 6) {
+			uint32_t flen;
+			memcpy(&flen, m.body + 2, 4);
+			flen = ntohl(flen);
+			snprintf(values[n++], 32, "%.*s", (int)(flen < 31 ? flen : 31), m.body + 6);
+		}
+		if (m.type == 'Z')
+			readies--;
+		h_msg_free(&m);
+	}
+	return n;
+}
+
+Test(protocol, queries_whole_split_or_batched_get_the_same_replies, IT(60))
+{
+	struct h_pgpin *p = h_pgpin_start(&(struct h_pgpin_opts){ .pool_size = 1 });
+	int fd = h_tcp_connect(p->port);
+	uint8_t buf[256];
+	char values[4][32];
+	size_t n, k;
+
+	h_raw_login(fd, "pgpin_test", "pgpin_test");
+	for (int round = 0; round < 3; round++) {
+		cr_assert_str_eq(h_raw_query(fd, "SELECT 'whole'"), "whole");
+
+		n = h_message(buf, sizeof buf, 'Q', "SELECT 'bytes'", sizeof("SELECT 'bytes'"));
+		for (k = 0; k < n; k++) {
+			cr_assert(h_send(fd, buf + k, 1) == 1);
+			usleep(2000);
+		}
+		cr_assert_eq(read_replies(fd, values, 4, 1), 1);
+		cr_assert_str_eq(values[0], "bytes");
+
+		n = h_message(buf, sizeof buf, 'Q', "SELECT 'one'", sizeof("SELECT 'one'"));
+		n += h_message(buf + n, sizeof buf - n, 'Q', "SELECT 'two'; SELECT 'three'",
+			       sizeof("SELECT 'two'; SELECT 'three'"));
+		cr_assert(h_send(fd, buf, n) == n);
+		cr_assert_eq(read_replies(fd, values, 4, 2), 3);
+		cr_assert_str_eq(values[0], "one");
+		cr_assert_str_eq(values[1], "two");
+		cr_assert_str_eq(values[2], "three");
+
+		/* half a query, then its rest with a whole one behind it */
+		n = h_message(buf, sizeof buf, 'Q', "SELECT 'half'", sizeof("SELECT 'half'"));
+		n += h_message(buf + n, sizeof buf - n, 'Q', "SELECT 'after'", sizeof("SELECT 'after'"));
+		cr_assert(h_send(fd, buf, 7) == 7);
+		usleep(20000);
+		cr_assert(h_send(fd, buf + 7, n - 7) == n - 7);
+		cr_assert_eq(read_replies(fd, values, 4, 2), 2);
+		cr_assert_str_eq(values[0], "half");
+		cr_assert_str_eq(values[1], "after");
+	}
+	close(fd);
+	assert_healthy(p);
+	h_done();
+}
+
 Test(protocol, message_longer_than_max_packet_size, IT(30))
 {
 	struct h_pgpin *p = h_pgpin_start(&(struct h_pgpin_opts){
