@@ -68,24 +68,7 @@
 /* A backend message longer than this is a bug (values are <= 1 MiB). */
 #define FUZZ_MAX_BACKEND_LEN (64u << 20)
 
-#define CHECK(cond)                                                                   \
-	do {                                                                          \
-		if (!(cond)) {                                                        \
-			fprintf(stderr, "%s:%d: invariant failed: %s\n", __FILE__, __LINE__, \
-				#cond);                                               \
-			abort();                                                      \
-		}                                                                     \
-	} while (0)
-
-/* An exactly-sized heap copy (at least 1 byte allocated, never NULL). */
-static uint8_t *dup_exact(const uint8_t *p, size_t n)
-{
-	uint8_t *d = malloc(n ? n : 1);
-	CHECK(d != NULL);
-	if (n)
-		memcpy(d, p, n);
-	return d;
-}
+#include "check.h"
 
 /* ------------------------------------------------------ output checks */
 

@@ -6,8 +6,8 @@
  * LLVMFuzzerTestOneInput() once on every file named on the command line
  * (directories are walked one level deep), or on stdin if none is named,
  * each input in an exactly-sized heap copy.  The target defines FUZZ_NAME
- * (for the summary line), CHECK() and dup_exact(), and may define
- * FUZZ_REPLAY_DONE() to clean up before the summary.
+ * (for the summary line), includes check.h (CHECK(), dup_exact()), and may
+ * define FUZZ_REPLAY_DONE() to clean up before the summary.
  */
 #ifndef PGPIN_FUZZ_REPLAY_H
 #define PGPIN_FUZZ_REPLAY_H
