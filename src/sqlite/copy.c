@@ -2,6 +2,7 @@
  * copy.c - COPY's text and CSV formats, both directions (see copy.h).
  */
 #include "sqlite/copy.h"
+#include "sqlite/hex.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,17 +40,6 @@ static int scratch_fit(struct copy_parser *cp, size_t n)
 	return 0;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Text format: one line (without its newline) into fields. */
 static int split_text(struct copy_parser *cp, const char *line, size_t n,
 		      struct copy_field *fields, int max)
@@ -77,10 +67,10 @@ static int split_text(struct copy_parser *cp, const char *line, size_t n,
 			case 't': *out++ = '\t'; break;
 			case 'v': *out++ = '\v'; break;
 			case 'x':
-				if (i < n && hexval(line[i]) >= 0) {
-					int v = hexval(line[i++]);
-					if (i < n && hexval(line[i]) >= 0)
-						v = v * 16 + hexval(line[i++]);
+				if (i < n && hex_value(line[i]) >= 0) {
+					int v = hex_value(line[i++]);
+					if (i < n && hex_value(line[i]) >= 0)
+						v = v * 16 + hex_value(line[i++]);
 					*out++ = (char)v;
 				} else {
 					*out++ = 'x';

@@ -10,6 +10,7 @@
  * unterminated literal an LX_ERROR token, and the consumer decides.
  */
 #include "sqlite/lex.h"
+#include "sqlite/hex.h"
 
 #include <ctype.h>
 #include <stdint.h>
@@ -357,17 +358,6 @@ char *lex_ident(const struct lex_tokens *t, size_t i, char *buf, size_t cap)
 	return buf;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Append code point cp as UTF-8; false if it is not a valid scalar value. */
 static bool put_utf8(char *out, size_t *o, uint32_t cp)
 {
@@ -399,7 +389,7 @@ static long hex_run(const char *p, size_t avail, size_t n)
 	if (avail < n)
 		return -1;
 	for (size_t k = 0; k < n; k++) {
-		int h = hexval(p[k]);
+		int h = hex_value(p[k]);
 		if (h < 0)
 			return -1;
 		v = v * 16 + h;
@@ -432,8 +422,8 @@ static bool unescape_e(const char *p, size_t len, char *out, size_t *o)
 		case 't': out[(*o)++] = '\t'; break;
 		case 'x': {
 			int v = 0, nd = 0;
-			while (nd < 2 && k + 1 < len && hexval(p[k + 1]) >= 0)
-				v = v * 16 + hexval(p[++k]), nd++;
+			while (nd < 2 && k + 1 < len && hex_value(p[k + 1]) >= 0)
+				v = v * 16 + hex_value(p[++k]), nd++;
 			if (nd == 0) {
 				out[(*o)++] = 'x'; /* "\x" without digits is just x */
 				break;

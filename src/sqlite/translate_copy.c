@@ -232,6 +232,10 @@ void sqlt_h_copy(struct sqlt_ctx *c, const char *m)
 					return;
 				}
 				cp->columns[k] = sqlt_ident_dup(tr, f);
+				if (cp->columns[k] == NULL) {
+					tr->oom = true;
+					return;
+				}
 				cp->ncolumns++;
 			}
 			i = sqlt_nxt(tr, close, b);

@@ -20,6 +20,7 @@
 #include <strings.h>
 
 #include "sqlite/types_int.h"
+#include "sqlite/hex.h"
 
 int pgt_fail(struct pgt_error *err, const char *sqlstate, const char *fmt, ...)
 {
@@ -516,17 +517,6 @@ static int val_to_bool(const struct tval *v, bool *out, struct pgt_error *err)
 
 /* ------------------------------------------------------------- bytea */
 
-int pgt_hexval(uint8_t c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* byteain: "\x" hex (spaces between pairs allowed), else the escape
  * format (\\ and \ooo).  *out is malloc'ed. */
 static int text_to_bytea(const uint8_t *s, size_t n, uint8_t **out, size_t *outlen,
@@ -542,7 +532,7 @@ static int text_to_bytea(const uint8_t *s, size_t n, uint8_t **out, size_t *outl
 				i++;
 				continue;
 			}
-			int hi = pgt_hexval(s[i]);
+			int hi = hex_value(s[i]);
 			if (hi < 0) {
 				free(b);
 				return pgt_fail(err, "22023", "invalid hexadecimal digit: \"%c\"",
@@ -553,7 +543,7 @@ static int text_to_bytea(const uint8_t *s, size_t n, uint8_t **out, size_t *outl
 				return pgt_fail(err, "22023",
 						"invalid hexadecimal data: odd number of digits");
 			}
-			int lo = pgt_hexval(s[i + 1]);
+			int lo = hex_value(s[i + 1]);
 			if (lo < 0) {
 				free(b);
 				return pgt_fail(err, "22023", "invalid hexadecimal digit: \"%c\"",
@@ -622,7 +612,7 @@ static int parse_uuid(const uint8_t *s, size_t n, uint8_t out[16])
 	for (int k = 0; k < 16; k++) {
 		if (i + 2 > n)
 			return -1;
-		int hi = pgt_hexval(s[i]), lo = pgt_hexval(s[i + 1]);
+		int hi = hex_value(s[i]), lo = hex_value(s[i + 1]);
 		if (hi < 0 || lo < 0)
 			return -1;
 		out[k] = (uint8_t)(hi << 4 | lo);

@@ -62,7 +62,6 @@ const char *pgt_type_label(uint32_t oid);
 int pgt_put_field(struct pkt *p, const void *data, size_t n, struct pgt_error *err);
 int pgt_check_utf8(const uint8_t *s, size_t n, struct pgt_error *err);
 int pgt_parse_int64(const uint8_t *s, size_t n, int64_t *out);
-int pgt_hexval(uint8_t c);
 void pgt_shortest_e(double d, bool f4, char *tmp);
 size_t pgt_fmt_float(double d, bool f4, char *buf);
 void pgt_val_as_text(const struct tval *v, char *buf, const uint8_t **s, size_t *n);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "sqlite/types_int.h"
+#include "sqlite/hex.h"
 
 struct jp {
 	const uint8_t *s;
@@ -39,7 +40,7 @@ static bool jp_string(struct jp *j)
 			c = j->s[j->i++];
 			if (c == 'u') {
 				for (int k = 0; k < 4; k++)
-					if (j->i >= j->n || pgt_hexval(j->s[j->i++]) < 0)
+					if (j->i >= j->n || hex_value(j->s[j->i++]) < 0)
 						return false;
 			} else if (!strchr("\"\\/bfnrt", c) || c == 0)
 				return false;
