@@ -208,11 +208,12 @@ int copy_next_row(struct copy_parser *cp, const char *buf, size_t len, bool fina
 }
 
 void copy_escape_field(const struct copy_parser *cp, struct pkt *out, const char *data,
-		       size_t len)
+		       size_t len, bool alone)
 {
 	if (cp->csv) {
 		size_t nl = strlen(cp->null_string);
-		bool need = len == nl && memcmp(data, cp->null_string, nl) == 0;
+		bool need = (len == nl && memcmp(data, cp->null_string, nl) == 0) ||
+			    (alone && len == 2 && data[0] == '\\' && data[1] == '.');
 		for (size_t i = 0; i < len && !need; i++)
 			need = data[i] == cp->delimiter || data[i] == cp->quote || data[i] == '\n' ||
 			       data[i] == '\r';

@@ -51,8 +51,10 @@ void copy_parser_free(struct copy_parser *cp);
 int copy_next_row(struct copy_parser *cp, const char *buf, size_t len, bool final,
 		  struct copy_field *fields, int max, size_t *used);
 
-/* Append value escaped for the format (not NULL: the caller writes the NULL string). */
+/* Append value escaped for the format (not NULL: the caller writes the NULL
+ * string); alone: it is the row's only field (CSV then quotes a lone \. so
+ * that it does not read back as the end-of-data marker, as PostgreSQL does). */
 void copy_escape_field(const struct copy_parser *cp, struct pkt *out, const char *data,
-		       size_t len);
+		       size_t len, bool alone);
 
 #endif

@@ -294,7 +294,8 @@ int ses_copy_out(struct lite_session *s, struct lite_stmt *ps, struct lite_error
 			if (vlen < 0)
 				pkt_bytes(&line, cp.null_string, strlen(cp.null_string));
 			else
-				copy_escape_field(&cp, &line, (const char *)val.data + 4, (size_t)vlen);
+				copy_escape_field(&cp, &line, (const char *)val.data + 4, (size_t)vlen,
+						  ncols == 1);
 			pkt_free(&val);
 		}
 		pkt_byte(&line, '\n');

@@ -282,6 +282,50 @@ static void emit_inside(struct sqlt_tr *tr, size_t open, size_t close)
 }
 
 /*
+ * (VALUES ...) [AS] alias (c1, c2, ...): SQLite takes no column list after
+ * a derived table's alias, and names VALUES' columns column1, column2, ...;
+ * so this becomes (SELECT column1 AS c1, ... FROM (VALUES ...)) AS alias
+ * (psql's \gdesc sends it).  Emits it and returns the index after the
+ * column list, or returns SQLT_NONE having emitted nothing.
+ */
+static size_t emit_values_with_columns(struct sqlt_tr *tr, size_t open, size_t close, size_t b)
+{
+	struct sqlt_clause cols[64];
+	char name[128];
+	size_t alias = sqlt_nxt(tr, close, b);
+
+	if (!sqlt_kw(tr, sqlt_sig(tr, open + 1, close), close, "values"))
+		return SQLT_NONE;
+	if (sqlt_kw(tr, alias, b, "as"))
+		alias = sqlt_nxt(tr, alias, b);
+	size_t lp = sqlt_nxt(tr, alias, b);
+	if (!sqlt_is_name(tr, alias, b) || !sqlt_is(tr, lp, b, "("))
+		return SQLT_NONE;
+	size_t rp = sqlt_mpar(tr, lp, b);
+	int n = rp < b ? sqlt_split_commas(tr, lp + 1, rp, cols, 64) : 0;
+	if (n < 1 || n > 64)
+		return SQLT_NONE;
+	for (int k = 0; k < n; k++)
+		if (!sqlt_is_name(tr, sqlt_sig(tr, cols[k].a, cols[k].e), cols[k].e) ||
+		    sqlt_nxt(tr, sqlt_sig(tr, cols[k].a, cols[k].e), cols[k].e) < cols[k].e)
+			return SQLT_NONE;
+	sqlt_sb_puts(&tr->out, "(SELECT ");
+	for (int k = 0; k < n; k++) {
+		char col[32];
+		snprintf(col, sizeof(col), "%scolumn%d AS ", k ? ", " : "", k + 1);
+		sqlt_sb_puts(&tr->out, col);
+		sqlt_ident(tr, sqlt_sig(tr, cols[k].a, cols[k].e), name, sizeof(name));
+		sqlt_sb_ident(&tr->out, name, strlen(name));
+	}
+	sqlt_sb_puts(&tr->out, " FROM (");
+	sqlt_emit_query(tr, open + 1, close);
+	sqlt_sb_puts(&tr->out, ")) AS ");
+	sqlt_ident(tr, alias, name, sizeof(name));
+	sqlt_sb_ident(&tr->out, name, strlen(name));
+	return rp + 1;
+}
+
+/*
  * Emit one operand starting at significant token i: a literal, a
  * parameter, a name chain (a.b.c, t.*), a call f(...) [OVER (...)], a
  * parenthesised expression or subquery, CAST(...), a typed literal, plus
@@ -329,6 +373,10 @@ static size_t emit_primary(struct sqlt_tr *tr, size_t i, size_t b, size_t *start
 		if (c >= b) {
 			sqlt_emit_raw(tr, i, b);
 			return b;
+		}
+		if ((j = emit_values_with_columns(tr, i, c, b)) != SQLT_NONE) {
+			i = j;
+			break;
 		}
 		sqlt_emit_tok(tr, i);
 		emit_inside(tr, i, c);

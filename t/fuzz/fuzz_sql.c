@@ -539,7 +539,7 @@ static void copy_roundtrip(const struct copy_opts *o, const struct copy_parser *
 			continue;
 		}
 		size_t before = line.len;
-		copy_escape_field(cp, &line, f[i].data, f[i].len);
+		copy_escape_field(cp, &line, f[i].data, f[i].len, n == 1);
 		/* Text format cannot tell a value from the NULL string when it
 		 * needs no escaping (PostgreSQL has the same ambiguity). */
 		if (!cp->csv && line.len - before == strlen(nullstr) &&

@@ -545,6 +545,13 @@ if it_start_pgpin --datastore-endpoint "sqlite:$IT_WORK/coltypes.db"; then
 	out=$(lsql "$cport" postgres -At -c 'SELECT * FROM cpk' -c 'SELECT c + 1 FROM cpk' 2>&1)
 	it_is "a bigint beside a two-column primary key is bigint, not integer" "$out" \
 		"$(printf '1|2|9007199254740993|4\n9007199254740994')"
+	out=$(lsql "$cport" postgres -At -c 'CREATE TABLE dot (v text)' \
+		-c "INSERT INTO dot VALUES (E'\\\\.')" -c 'COPY dot TO STDOUT (FORMAT csv)' 2>&1)
+	it_is "COPY TO CSV quotes a lone \\. in a one-column row, as PostgreSQL" "$out" \
+		"$(printf 'CREATE TABLE\nINSERT 0 1\n"\\."')"
+	out=$(printf 'SELECT a, b, c FROM cpk \\gdesc\n' | lsql "$cport" postgres -At 2>&1)
+	it_is "psql's \\gdesc names each column's type, as on PostgreSQL" "$out" \
+		"$(printf 'a|integer\nb|smallint\nc|bigint')"
 	out=$(lsql "$cport" postgres -At -c "INSERT INTO bs VALUES (9007199254740993, 'big')" \
 		-c 'SELECT id, v FROM bsv' -c 'SELECT * FROM bsv' 2>&1)
 	it_is "a view's column over a bigserial is bigint" "$out" \

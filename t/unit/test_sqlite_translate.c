@@ -661,6 +661,23 @@ Test(translate, literals_comments_identifiers_untouched)
 		   "CREATE TABLE t (\"BIGSERIAL\" text DEFAULT 'bytea', c text)", "CREATE TABLE");
 }
 
+/* SQLite takes no column list after a derived table's alias: VALUES gets
+ * its columns named through a SELECT (psql's \gdesc sends this). */
+Test(translate, values_with_column_aliases)
+{
+	expect_sql("SELECT name FROM (VALUES ('a', 23::pg_catalog.oid, -1)) s(name, tp, tpm)",
+		   "SELECT name FROM (SELECT column1 AS name, column2 AS tp, column3 AS tpm FROM "
+		   "(VALUES ('a', CAST(23 AS INTEGER), -1))) AS s",
+		   "SELECT");
+	expect_sql("SELECT * FROM (VALUES (1, 'x')) AS v (n, \"Label\")",
+		   "SELECT * FROM (SELECT column1 AS n, column2 AS \"Label\" FROM "
+		   "(VALUES (1, 'x'))) AS v",
+		   "SELECT");
+	/* without a column list, or around a SELECT: as written */
+	expect_sql("SELECT * FROM (VALUES (1)) v", "SELECT * FROM (VALUES (1)) v", "SELECT");
+	expect_sql("SELECT * FROM (SELECT 1) v", "SELECT * FROM (SELECT 1) v", "SELECT");
+}
+
 Test(translate, casts)
 {
 	expect_sql("SELECT $1::text::int", "SELECT CAST(CAST(?1 AS TEXT) AS INTEGER)", "SELECT");
