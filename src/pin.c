@@ -234,13 +234,6 @@ static const uint8_t hit_class[256] = {
 	['_'] = HIT_WORD, ['p'] = HIT_WORD, ['P'] = HIT_WORD, [';'] = HIT_STMT,
 };
 
-/* High bit set in every byte of v that is zero (and possibly in a few
- * bytes above one that is: the caller looks at the bytes themselves). */
-static inline uint64_t zero_bytes(uint64_t v)
-{
-	return (v - 0x0101010101010101ull) & ~v & 0x8080808080808080ull;
-}
-
 /* Whether the text at i starts with the n bytes of kw (lower case),
  * ignoring case. */
 static bool prefix_is(const char *sql, size_t len, size_t i, const char *kw, size_t n)
@@ -333,7 +326,7 @@ static bool stateful_hit(const char *sql, size_t len, size_t j)
 	case HIT_STMT:
 		return stateful_start_at(sql, len, j + 1);
 	default:
-		return false; /* a false alarm of zero_bytes() */
+		return false;
 	}
 }
 
@@ -343,9 +336,9 @@ static bool stateful_hit(const char *sql, size_t len, size_t j)
  * statement, or one after a ';', starts with SET, RESET, LISTEN, UNLISTEN,
  * PREPARE, DEALLOCATE, DISCARD, CLOSE or DECLARE (comments skipped), or if
  * set_config, TEMP/TEMPORARY or pg_*advisory* appears anywhere.  Words of
- * the second kind all hold a '_' or a 'p', so the text is searched
- * sixteen or eight bytes at a time for those and ';', and only the bytes
- * around them are looked at.  A keyword inside a literal or a comment only
+ * the second kind all hold a '_' or a 'p', so the text is searched for
+ * those and ';' (sixteen bytes at a time with SSE2, then byte by byte), and
+ * only the bytes around them are looked at.  A keyword inside a literal or a comment only
  * costs the slow path.  Most statements (SELECT, INSERT, UPDATE ... SET) have none.
  */
 static bool maybe_stateful(const char *sql, size_t len)
@@ -367,24 +360,6 @@ static bool maybe_stateful(const char *sql, size_t len)
 				return true;
 	}
 #endif
-	for (; len - i >= 8; i += 8) {
-		uint64_t x;
-		memcpy(&x, sql + i, 8);
-		uint64_t found = zero_bytes((x | 0x2020202020202020ull) ^ 0x7070707070707070ull) |
-				 zero_bytes(x ^ 0x5f5f5f5f5f5f5f5full) |
-				 zero_bytes(x ^ 0x3b3b3b3b3b3b3b3bull);
-		if (!found)
-			continue;
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-		for (; found; found &= found - 1)
-			if (stateful_hit(sql, len, i + ((size_t)__builtin_ctzll(found) >> 3)))
-				return true;
-#else
-		for (size_t j = i; j < i + 8; j++)
-			if (hit_class[(unsigned char)sql[j]] && stateful_hit(sql, len, j))
-				return true;
-#endif
-	}
 	for (; i < len; i++)
 		if (hit_class[(unsigned char)sql[i]] && stateful_hit(sql, len, i))
 			return true;
