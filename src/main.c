@@ -53,6 +53,16 @@ double rt_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+double rt_now_coarse(void)
+{
+#ifdef CLOCK_MONOTONIC_COARSE
+	struct timespec ts;
+	if (clock_gettime(CLOCK_MONOTONIC_COARSE, &ts) == 0)
+		return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+#endif
+	return rt_now();
+}
+
 void rt_check_shutdown_done(void)
 {
 	if (rt.state != RUN_NORMAL && TAILQ_EMPTY(&rt.clients))

@@ -209,7 +209,7 @@ static void pool_link(struct pool *p, struct server *s, struct client *c)
 	s->state = SV_ACTIVE;
 	s->client = c;
 	c->server = s;
-	s->last_used = rt_now();
+	s->last_used = rt_now_coarse();
 	client_linked(c);
 }
 
@@ -224,7 +224,7 @@ static bool pool_needs_check(const struct server *s, double now)
 void pool_request(struct pool *p, struct client *c)
 {
 	struct server *s;
-	double now = rt_now();
+	double now = rt_now_coarse();
 
 	while ((s = TAILQ_FIRST(&p->idle))) {
 		TAILQ_REMOVE(&p->idle, s, link);
@@ -238,7 +238,7 @@ void pool_request(struct pool *p, struct client *c)
 		return;
 	}
 	c->waiting = true;
-	c->wait_started = now;
+	c->wait_started = rt_now(); /* precise: the wait time statistics */
 	TAILQ_INSERT_TAIL(&p->waiting, c, wait_link);
 	p->n_waiting++;
 	pool_maybe_launch(p, c->wait_started);
@@ -420,7 +420,7 @@ void pool_server_login_failed(struct server *s, const char *sqlstate, const char
 void pool_server_available(struct server *s)
 {
 	struct pool *p = s->pool;
-	double now = rt_now();
+	double now = rt_now_coarse();
 	struct client *c;
 
 	if (s->state == SV_CLOSED || s->client || server_busy(s))
@@ -434,7 +434,7 @@ void pool_server_available(struct server *s)
 	if (c) {
 		pool_cancel_wait(p, c);
 		p->stats.waits++;
-		p->stats.wait_us += (uint64_t)((now - c->wait_started) * 1e6);
+		p->stats.wait_us += (uint64_t)((rt_now() - c->wait_started) * 1e6);
 		if (s->state == SV_IDLE) {
 			TAILQ_REMOVE(&p->idle, s, link);
 			TAILQ_INSERT_TAIL(&p->used, s, link);

@@ -46,6 +46,11 @@ extern struct runtime rt;
 /* Monotonic seconds, for timeouts and ages. */
 double rt_now(void);
 
+/* The same clock to within a few milliseconds (the kernel's last tick),
+ * read without the hardware counter: for the per-transaction paths, whose
+ * ages and timeouts are whole seconds. */
+double rt_now_coarse(void);
+
 /* Ask the main loop to exit once the last client has gone. */
 void rt_check_shutdown_done(void);
 
