@@ -43,13 +43,23 @@ static char *xstrdup(const char *s)
 	return s ? strdup(s) : NULL;
 }
 
+/* free() a secret, overwritten first. */
+static void wipe_free(char *secret)
+{
+	if (secret) {
+		explicit_bzero(secret, strlen(secret));
+		free(secret);
+	}
+}
+
 void target_free(struct target *t)
 {
 	host_list_free(t->hosts, t->n_hosts);
 	free(t->host);
 	free(t->dbname);
 	free(t->user);
-	free(t->password);
+	wipe_free(t->password);
+	t->password = NULL;
 	free(t->application_name);
 	free(t->options);
 	free(t->sslrootcert);
@@ -89,6 +99,17 @@ static char *target_key(const struct target *t)
 	return key;
 }
 
+/* The pool whose target has this key, or NULL. */
+static struct pool *pool_find(const char *key)
+{
+	struct pool *p;
+
+	TAILQ_FOREACH(p, &rt.pools, link)
+		if (strcmp(p->key, key) == 0)
+			return p;
+	return NULL;
+}
+
 struct pool *pool_get(const struct target *t, enum pool_mode mode, int pool_size,
 		      int min_pool_size)
 {
@@ -97,11 +118,10 @@ struct pool *pool_get(const struct target *t, enum pool_mode mode, int pool_size
 
 	if (!key)
 		return NULL;
-	TAILQ_FOREACH(p, &rt.pools, link) {
-		if (strcmp(p->key, key) == 0) {
-			free(key);
-			return p;
-		}
+	p = pool_find(key);
+	if (p) {
+		free(key);
+		return p;
 	}
 	p = calloc(1, sizeof(*p));
 	if (!p) {
@@ -182,6 +202,8 @@ void pool_free_all(void)
 }
 
 /* Open connections while clients wait for more than are being opened. */
+static struct server *pool_connect(struct pool *p, int attempt);
+
 static void pool_maybe_launch(struct pool *p, double now)
 {
 	int n_pending = 0;
@@ -198,7 +220,7 @@ static void pool_maybe_launch(struct pool *p, double now)
 	while (n_pending < demand && p->n_servers < p->pool_size) {
 		if (p->last_failure && now - p->last_failure < RETRY_DELAY)
 			return; /* the janitor tries again */
-		if (!server_connect(p, 0))
+		if (!pool_connect(p, 0))
 			return;
 		n_pending++;
 	}
@@ -472,7 +494,7 @@ void pool_server_gone(struct server *s)
 	/* The search for a fitting host goes on with the next one. */
 	if (s->next_host && rt.state == RUN_NORMAL) {
 		s->next_host = false;
-		(void)server_connect(p, s->attempt + 1);
+		(void)pool_connect(p, s->attempt + 1);
 		return;
 	}
 	/* Clients waiting for this one get a replacement. */
@@ -512,7 +534,7 @@ void pool_janitor(struct pool *p, double now)
 	pool_maybe_launch(p, now);
 	while (p->n_servers < p->min_pool_size && p->have_welcome &&
 	       (!p->last_failure || now - p->last_failure >= RETRY_DELAY)) {
-		if (!server_connect(p, 0))
+		if (!pool_connect(p, 0))
 			break;
 	}
 }
@@ -564,9 +586,10 @@ static void pool_settings(const char *database, const char *user, enum pool_mode
 }
 
 /*
- * The target for a client's database and user, per the configuration.
- * Strings are borrowed from the configuration, except t->hosts and
- * t->password (free both).  -1 with a message if the hosts and ports of a
+ * The target for a client's database and user, per the configuration,
+ * without its password (target_password() adds it).  Strings are borrowed
+ * from the configuration, except t->hosts and t->password (free both:
+ * target_release()).  -1 with a message if the hosts and ports of a
  * [databases] entry and the endpoint do not pair up.
  */
 static int target_resolve(const char *database, const char *user, struct target *t, char *err,
@@ -619,6 +642,24 @@ static int target_resolve(const char *database, const char *user, struct target 
 	t->sslsni = dep && dep->sslmode_given ? dep->sslsni : main_ep->sslsni;
 	t->target_session_attrs = dep && dep->tsa_given ? dep->target_session_attrs
 						       : main_ep->target_session_attrs;
+#undef PICK
+	return 0;
+}
+
+/*
+ * t->password for a target that target_resolve() gave for database and
+ * user: the endpoint's (or the [databases] entry's), else the auth file's
+ * plain password when the server role is the client's own, else the
+ * password file's.  NULL when none has one (or out of memory).
+ */
+static void target_password(const char *database, const char *user, struct target *t)
+{
+	const struct config *cfg = rt.cfg;
+	const struct endpoint *main_ep = &cfg->endpoint;
+	const struct db_entry *db = config_find_db(cfg, database);
+	const struct endpoint *dep = db ? &db->ep : NULL;
+
+#define PICK(field) (dep && dep->field ? dep->field : main_ep->field)
 	/* A password given with the endpoint belongs to the endpoint's user. */
 	if (PICK(password)) {
 		t->password = strdup(PICK(password));
@@ -636,15 +677,40 @@ static int target_resolve(const char *database, const char *user, struct target 
 		free(path);
 	}
 #undef PICK
-	return 0;
 }
 
 /* Free what target_resolve() allocated. */
 static void target_release(struct target *t)
 {
 	host_list_free(t->hosts, t->n_hosts);
-	free(t->password);
+	wipe_free(t->password);
 	memset(t, 0, sizeof(*t));
+}
+
+/*
+ * Open a server connection for p, with the password as the configuration
+ * and the password file give it now, as libpq would: a password changed in
+ * the file, or in the configuration and reloaded, is used from the next
+ * login on, without a restart.  (The names that created the pool still
+ * lead to it, or it keeps the password it has.)
+ */
+static struct server *pool_connect(struct pool *p, int attempt)
+{
+	struct target t;
+	char err[256];
+
+	if (p->cfg_database && target_resolve(p->cfg_database, p->cfg_user, &t, err, sizeof(err)) == 0) {
+		char *key = target_key(&t);
+		if (key && strcmp(key, p->key) == 0) {
+			target_password(p->cfg_database, p->cfg_user, &t);
+			wipe_free(p->target.password);
+			p->target.password = t.password;
+			t.password = NULL;
+		}
+		free(key);
+		target_release(&t);
+	}
+	return server_connect(p, attempt);
 }
 
 struct pool *pool_for_client(const char *database, const char *user, char *err,
@@ -657,8 +723,16 @@ struct pool *pool_for_client(const char *database, const char *user, char *err,
 
 	if (target_resolve(database, user, &t, err, errlen) < 0)
 		return NULL;
-	pool_settings(database, user, &mode, &size);
-	struct pool *p = pool_get(&t, mode, size, cfg->min_pool_size);
+	/* Only a new pool needs the password: a login to an existing one
+	 * reads no file. */
+	char *key = target_key(&t);
+	struct pool *p = key ? pool_find(key) : NULL;
+	free(key);
+	if (!p) {
+		target_password(database, user, &t);
+		pool_settings(database, user, &mode, &size);
+		p = pool_get(&t, mode, size, cfg->min_pool_size);
+	}
 	target_release(&t);
 	if (p && !p->cfg_database) {
 		p->cfg_database = strdup(database);
@@ -1048,6 +1122,7 @@ void pool_create_database_at_start(void)
 		return;
 	if (target_resolve(ep->dbname, ep->user, &t, err, sizeof(err)) < 0)
 		return;
+	target_password(ep->dbname, ep->user, &t);
 	key = target_key(&t);
 	if (key && is_endpoint_database(t.dbname))
 		(void)dbjob_start(&t, key, true);

@@ -136,6 +136,35 @@ it_is "after the reload, new server logins still have the password" "$out" "2"
 cmdline=$(tr '\0' ' ' <"/proc/$pid/cmdline")
 it_unlike "still no password in /proc/PID/cmdline" "$cmdline" "$secret"
 
+# ---- the password from a password file, read again at every server login
+# (as libpq does), so that a changed password needs no restart
+it_stop_pgpin "$pid"
+pf=$IT_WORK/pgpass
+write_pgpass() {
+	printf '%s:%s:*:%s:%s\n' "$pg_host" "$pg_port" "$PGPIN_TEST_USER" "$1" >"$pf"
+	chmod 600 "$pf"
+}
+kill_servers() {
+	it_direct -d postgres -c "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+		WHERE usename = '$PGPIN_TEST_USER' AND pid <> pg_backend_pid() AND datname = '$PGPIN_TEST_DB'" >/dev/null
+	sleep 0.3
+}
+write_pgpass "$secret"
+it_start_pgpin --datastore-endpoint "host=$pg_host port=$pg_port user=$PGPIN_TEST_USER passfile=$pf" ||
+	it_fail "pgpin with a password file starts"
+pid=$IT_PGPIN_PID
+out=$(it_psql "$IT_PGPIN_PORT" -At -c 'SELECT current_user' 2>&1)
+it_is "the password file gives pgpin the server password" "$out" "$PGPIN_TEST_USER"
+write_pgpass wrong-password
+kill_servers
+out=$(it_psql "$IT_PGPIN_PORT" -At -c 'SELECT 1' 2>&1)
+it_like "a password changed in the file is the one the next server login uses" "$out" \
+	'password authentication failed'
+write_pgpass "$secret"
+sleep 1.2 # pgpin waits a second before trying a failed target again
+out=$(it_psql "$IT_PGPIN_PORT" -At -c 'SELECT 3' 2>&1)
+it_is "the right one again: served, without a restart" "$out" "3"
+
 # ---- no log line ever shows a password (the harness's own line aside)
 leaks=""
 for log in "${IT_LOGS[@]}"; do
