@@ -61,6 +61,25 @@ static size_t client_fast_read(void *arg, const uint8_t *p, size_t n);
 
 /* ------------------------------------------------------- lifecycle */
 
+/*
+ * A cancel key: drawn from OpenSSL's generator 64 at a time, since every
+ * RAND_bytes() call checks for a fork with getpid(), a system call per
+ * connection.  random() only if the generator fails.
+ */
+static uint32_t client_new_key(double now)
+{
+	static uint32_t keys[64];
+	static unsigned n_keys;
+
+	if (n_keys == 0 && RAND_bytes((unsigned char *)keys, sizeof(keys)) == 1)
+		n_keys = sizeof(keys) / sizeof(keys[0]);
+	if (n_keys == 0)
+		return (uint32_t)random() ^ (uint32_t)(now * 1e6);
+	uint32_t key = keys[--n_keys];
+	keys[n_keys] = 0;
+	return key;
+}
+
 void client_accept(int fd, const struct sockaddr *sa, int salen)
 {
 	struct client *c = calloc(1, sizeof(*c));
@@ -68,8 +87,15 @@ void client_accept(int fd, const struct sockaddr *sa, int salen)
 		evutil_closesocket(fd);
 		return;
 	}
-	net_tune_socket(fd);
-	net_peer_name(fd, c->addr, sizeof(c->addr));
+	/* accept() told the peer's address already: no system calls for it. */
+	if (sa && salen > 0) {
+		if (sa->sa_family != AF_UNIX)
+			net_tune_tcp(fd);
+		net_addr_name(sa, c->addr, sizeof(c->addr));
+	} else {
+		net_tune_socket(fd);
+		net_peer_name(fd, c->addr, sizeof(c->addr));
+	}
 	c->unix_socket = sa && sa->sa_family == AF_UNIX;
 	c->bev = bufferevent_socket_new(rt.base, fd, BEV_OPT_CLOSE_ON_FREE);
 	if (!c->bev) {
@@ -84,8 +110,7 @@ void client_accept(int fd, const struct sockaddr *sa, int salen)
 	c->pid = rt.next_pid++;
 	if (rt.next_pid > 0x7ffffff0u)
 		rt.next_pid = 1000;
-	if (RAND_bytes((unsigned char *)&c->key, sizeof(c->key)) != 1)
-		c->key = (uint32_t)random() ^ (uint32_t)(c->connected_at * 1e6);
+	c->key = client_new_key(c->connected_at);
 	TAILQ_INSERT_TAIL(&rt.clients, c, link);
 
 	bufferevent_setcb(c->bev, client_read_cb, client_write_cb, client_event_cb, c);

@@ -41,40 +41,52 @@ int net_connect(struct bufferevent *bev, const char *host, int port)
 	return bufferevent_socket_connect_hostname(bev, rt.dns, AF_UNSPEC, host, port);
 }
 
+void net_tune_tcp(int fd)
+{
+	int on = 1;
+
+	/* Requests and replies are small and latency-bound: never Nagle them. */
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
+	setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof(on));
+}
+
 void net_tune_socket(int fd)
 {
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof(ss);
-	int on = 1;
 
 	if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0 || ss.ss_family == AF_UNIX)
 		return;
-	/* Requests and replies are small and latency-bound: never Nagle them. */
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
-	setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof(on));
+	net_tune_tcp(fd);
+}
+
+void net_addr_name(const struct sockaddr *sa, char *buf, unsigned long len)
+{
+	char host[INET6_ADDRSTRLEN] = "?";
+
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *sin = (const struct sockaddr_in *)sa;
+		inet_ntop(AF_INET, &sin->sin_addr, host, sizeof(host));
+		snprintf(buf, len, "%s:%d", host, ntohs(sin->sin_port));
+	} else if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)sa;
+		inet_ntop(AF_INET6, &sin6->sin6_addr, host, sizeof(host));
+		snprintf(buf, len, "[%s]:%d", host, ntohs(sin6->sin6_port));
+	} else {
+		snprintf(buf, len, "unix");
+	}
 }
 
 void net_peer_name(int fd, char *buf, unsigned long len)
 {
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof(ss);
-	char host[INET6_ADDRSTRLEN] = "?";
 
 	if (getpeername(fd, (struct sockaddr *)&ss, &sl) < 0) {
 		snprintf(buf, len, "?");
 		return;
 	}
-	if (ss.ss_family == AF_INET) {
-		struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
-		inet_ntop(AF_INET, &sin->sin_addr, host, sizeof(host));
-		snprintf(buf, len, "%s:%d", host, ntohs(sin->sin_port));
-	} else if (ss.ss_family == AF_INET6) {
-		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
-		inet_ntop(AF_INET6, &sin6->sin6_addr, host, sizeof(host));
-		snprintf(buf, len, "[%s]:%d", host, ntohs(sin6->sin6_port));
-	} else {
-		snprintf(buf, len, "unix");
-	}
+	net_addr_name((const struct sockaddr *)&ss, buf, len);
 }
 
 /* ------------------------------------------------------ TLS */

@@ -13,14 +13,19 @@
 
 struct bufferevent;
 struct evbuffer;
+struct sockaddr;
 
 /* Start connecting bev to host:port, or to the Unix socket
  * HOST/.s.PGSQL.PORT when host is an absolute path.  0 or -1. */
 int net_connect(struct bufferevent *bev, const char *host, int port);
 /* TCP_NODELAY and keepalive on a connected TCP socket (no-op on Unix). */
 void net_tune_socket(int fd);
-/* "host:port" or "unix:path" of the peer, for logs. */
+/* The same on a socket known to be TCP. */
+void net_tune_tcp(int fd);
+/* "host:port", "[v6host]:port" or "unix" of the peer, for logs. */
 void net_peer_name(int fd, char *buf, unsigned long len);
+/* The same from an address accept() gave: no system call. */
+void net_addr_name(const struct sockaddr *sa, char *buf, unsigned long len);
 
 /*
  * TLS.  An encrypted connection is a bufferevent_openssl on the socket: the
