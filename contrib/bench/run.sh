@@ -4,9 +4,9 @@
 # Starts a throwaway PostgreSQL cluster (SCRAM on 127.0.0.1), PgBouncer and
 # pgpin (both in transaction mode, 20 server connections), then runs pgbench
 # against the three targets, alternating them within every round and
-# rotating their order from one round to the next, for seven cases:
-# select-only (simple, extended, prepared), TPC-B-like (simple, extended,
-# prepared) and a connection storm (-C).  The two -M prepared cases run
+# rotating their order from one round to the next, for eight cases:
+# select-only (simple, simple at a fixed rate, extended, prepared),
+# TPC-B-like (simple, extended, prepared) and a connection storm (-C).  The two -M prepared cases run
 # against direct and pgpin only: PgBouncer 1.18 cannot run them in
 # transaction mode.  For every proxy run it also takes the proxy's CPU
 # time from /proc/PID/stat.  It writes a Markdown report (medians over the
@@ -14,8 +14,8 @@
 # section) and prints its tables.  See contrib/bench/README.md.
 #
 #   contrib/bench/run.sh [--pgpin PATH] [--duration S] [--rounds N]
-#                        [--clients N] [--scale N] [--out FILE]
-#                        [--logdir DIR] [--quick]
+#                        [--clients N] [--scale N] [--rate TPS]
+#                        [--out FILE] [--logdir DIR] [--quick]
 #
 # Run as root (PostgreSQL and PgBouncer then run as the postgres user) or as
 # an ordinary user.  Everything it starts is stopped, and its scratch
@@ -41,6 +41,9 @@ usage() {
                    (all three; direct and pgpin for -M prepared) [3; --quick: 2]
   --clients N      pgbench clients (-c) [20]
   --scale N        pgbench scale factor (-i -s) [10; --quick: 1]
+  --rate TPS       the fixed rate (pgbench -R) of the select_rate case, where
+                   the proxies' CPU per transaction is compared [half the
+                   lower of pgpin's and PgBouncer's warm-up TPS, in hundreds]
   --out FILE       Markdown report [doc/benchmarks.md in the source tree;
                    --quick: none, the tables go to stdout only]
   --logdir DIR     keep every log (pgbench outputs, pgpin, PgBouncer, PostgreSQL)
@@ -53,9 +56,13 @@ EOF
 # ------------------------------------------------------------ options
 
 clients=20
+rate=""
+bench_value_opts[--rate]=rate
 bench_parse_options "$@"
 bench_defaults 15 3 3 2 doc/benchmarks.md
 bench_positive duration rounds clients scale
+[ -z "$rate" ] || bench_positive rate
+rate_given=${rate:+yes}
 bench_paths
 
 bench_pgbindir initdb || die "PostgreSQL server binaries not found under /usr/lib/postgresql"
@@ -112,9 +119,11 @@ targets=(direct pgpin pgbouncer)
 declare -A port_of=([direct]=$pgport [pgpin]=$pgpin_port [pgbouncer]=$bouncer_port)
 declare -A pid_of=([pgpin]=$pgpin_pid [pgbouncer]=$bouncer_pid)
 
-cases=(select_simple select_extended select_prepared tpcb_simple tpcb_extended tpcb_prepared storm)
+cases=(select_simple select_rate select_extended select_prepared tpcb_simple tpcb_extended tpcb_prepared storm)
+# select_rate's -R is added once the rate is known (after the warm-up).
 declare -A case_args=(
 	[select_simple]="-S -M simple"
+	[select_rate]="-S -M simple"
 	[select_extended]="-S -M extended"
 	[select_prepared]="-S -M prepared"
 	[tpcb_simple]="-M simple"
@@ -124,6 +133,7 @@ declare -A case_args=(
 )
 declare -A case_title=(
 	[select_simple]="Select-only, simple protocol"
+	[select_rate]="Select-only, simple protocol, at a fixed rate (the proxies' CPU per transaction at equal load)"
 	[select_extended]="Select-only, extended protocol"
 	[select_prepared]="Select-only, extended protocol with named prepared statements"
 	[tpcb_simple]="TPC-B (pgbench default script), simple protocol"
@@ -177,8 +187,24 @@ for t in "${targets[@]}"; do
 		{ cat "$work/runs/warmup-$t.log" >&2; trouble=yes; die "warm-up against $t failed"; }
 done
 
+# The fixed rate at which the proxies' CPU per transaction is compared:
+# one both sustain with room to spare, so that both do the same work (at
+# full speed each runs as many transactions as it can, and the cost of a
+# transaction then also depends on how hard the machine is contended).
+if [ -z "$rate" ]; then
+	rate=$(for t in pgpin pgbouncer; do
+		sed -n 's/^tps = \([0-9]*\).*/\1/p' "$work/runs/warmup-$t.log" | head -n 1
+	done | sort -n | head -n 1)
+	[ -n "$rate" ] || die "no TPS in the warm-up logs"
+	rate=$((rate / 2 / 100 * 100))
+	[ "$rate" -ge 100 ] || rate=100
+fi
+rate_how=$([ -n "$rate_given" ] && echo "given with --rate" || echo "half the lower warm-up TPS of the two proxies, in hundreds")
+case_args[select_rate]+=" -R $rate"
+note "select_rate: -R $rate"
+
 results=$work/results.tsv
-printf 'round\tcase\ttarget\ttps\ttxns\tfailed\tticks\tstatus\n' >"$results"
+printf 'round\tcase\ttarget\ttps\ttxns\tfailed\tticks\tstatus\tlatency_ms\n' >"$results"
 total=0
 for c in "${cases[@]}"; do
 	read -r -a tl <<<"$(targets_of "$c")"
@@ -218,8 +244,9 @@ for ((r = 1; r <= rounds; r++)); do
 			tps=$(sed -n 's/^tps = \([0-9.]*\) .*/\1/p' "$log" | head -n 1)
 			txns=$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' "$log" | head -n 1)
 			failed=$(sed -n 's/^number of failed transactions: \([0-9]*\).*/\1/p' "$log" | head -n 1)
-			printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$r" "$c" "$t" "${tps:--}" "${txns:--}" \
-				"${failed:--}" "$ticks" "$st" >>"$results"
+			lat=$(sed -n 's/^latency average = \([0-9.]*\) ms.*/\1/p' "$log" | head -n 1)
+			printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$r" "$c" "$t" "${tps:--}" "${txns:--}" \
+				"${failed:--}" "$ticks" "$st" "${lat:--}" >>"$results"
 			if [ "$st" != 0 ] || [ "${failed:-x}" != 0 ] || [ -z "$tps" ]; then
 				trouble=yes
 				echo "run.sh: round $r, $c, $t: pgbench exit status $st, failed transactions ${failed:-?}:" >&2
@@ -253,7 +280,8 @@ pgbench_version=$(bench_version "$pgbench_bin")
 # (not_run) show "—".
 summarise() {
 	awk -F '\t' -v mode="$1" -v want="${2:-}" -v hz="$clk_tck" -v rounds="$rounds" \
-		-v title="${3:-}" -v args="${4:-}" -v not_run="$not_run" -v not_run_note="$not_run_note" "$bench_awk_lib"'
+		-v title="${3:-}" -v args="${4:-}" -v not_run="$not_run" -v not_run_note="$not_run_note" \
+		-v rate="$rate" "$bench_awk_lib"'
 	# cell(C, T1, T2, X, F): fmt(X, F), or "—" when C does not run against T1 or T2
 	function cell(c, t1, t2, x, f) { return (skip[c, t1] || (t2 != "" && skip[c, t2])) ? "—" : fmt(x, f) }
 	function tps_of(c, t) { return median(tps[c, t]) }
@@ -282,6 +310,7 @@ summarise() {
 		byround[c, t, $1] = $4
 		if ($6 != "-") failed[c, t] += $6; else nofailed[c, t]++
 		if ($8 != 0) errors[c, t]++
+		if ($9 != "-" && $9 != "") lat[c, t] = lat[c, t] " " $9
 		if ($7 != "-" && $5 != "-" && $5 > 0) {
 			cpu[c, t] = cpu[c, t] " " ($7 * 1e6 / hz / $5)
 			cpuround[c, t, $1] = $7 * 1e6 / hz / $5
@@ -308,17 +337,18 @@ summarise() {
 			unit = (c == "storm") ? "µs/connection (= per txn)" : "µs/txn"
 			printf "### %s (`%s`)\n\n", title, c
 			printf "`pgbench %s`\n\n", args
-			printf "| target | median TPS | TPS by round | vs direct | proxy CPU %s, median | CPU by round | failed txns (all rounds) | pgbench errors |\n", unit
-			print "|---|---:|---|---:|---:|---|---:|---:|"
+			printf "| target | median TPS | TPS by round | vs direct | latency ms, median | proxy CPU %s, median | CPU by round | failed txns (all rounds) | pgbench errors |\n", unit
+			print "|---|---:|---|---:|---:|---:|---|---:|---:|"
 			d = tps_of(c, "direct")
 			for (k = 1; k <= 3; k++) {
 				t = tg[k]; m = tps_of(c, t)
 				if (skip[c, t]) {
-					printf "| %s | — | not run | — | — | — | — | — |\n", t
+					printf "| %s | — | not run | — | — | — | — | — | — |\n", t
 					continue
 				}
-				printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", t, fmt(m, "%.0f"),
+				printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", t, fmt(m, "%.0f"),
 					per_round(byround, c, t, "", "%.0f"), fmt(ratio(m, d), "%.2f"),
+					fmt(median(lat[c, t]), "%.3f"),
 					(t == "direct" ? "–" : fmt(cpu_of(c, t), "%.1f")),
 					(t == "direct" ? "–" : per_round(cpuround, c, t, "", "%.1f")),
 					(failed[c, t] + 0) (nofailed[c, t] ? " (+" nofailed[c, t] " run(s) without a count)" : ""),
@@ -339,10 +369,14 @@ summarise() {
 			printf "- **%s**: pgpin select-only TPS ≥ PgBouncer'"'"'s (simple protocol): %s vs %s TPS (×%s; per round: %s).\n",
 				ok ? "met" : "not met", fmt(p, "%.0f"), fmt(b, "%.0f"), fmt(ratio(p, b), "%.2f"),
 				per_round(byround, "select_simple", "pgpin", "pgbouncer", "%.2f")
-			p = cpu_of("select_simple", "pgpin"); b = cpu_of("select_simple", "pgbouncer")
+			p = cpu_of("select_rate", "pgpin"); b = cpu_of("select_rate", "pgbouncer")
 			ok = (p != "" && b != "" && p + 0 <= b + 0)
-			printf "- **%s**: pgpin CPU per transaction ≤ PgBouncer'"'"'s (select-only, simple): %s vs %s µs/txn (×%s; per round: %s).\n",
-				ok ? "met" : "not met", fmt(p, "%.1f"), fmt(b, "%.1f"), fmt(ratio(p, b), "%.2f"),
+			printf "- **%s**: pgpin CPU per transaction ≤ PgBouncer'"'"'s at the same load (select-only, simple, `-R %s`): %s vs %s µs/txn (×%s; per round: %s).",
+				ok ? "met" : "not met", rate, fmt(p, "%.1f"), fmt(b, "%.1f"), fmt(ratio(p, b), "%.2f"),
+				per_round(cpuround, "select_rate", "pgpin", "pgbouncer", "%.2f")
+			p = cpu_of("select_simple", "pgpin"); b = cpu_of("select_simple", "pgbouncer")
+			printf " At full speed (`select_simple`, where each runs as many transactions as it can): %s vs %s µs/txn (×%s; per round: %s).\n",
+				fmt(p, "%.1f"), fmt(b, "%.1f"), fmt(ratio(p, b), "%.2f"),
 				per_round(cpuround, "select_simple", "pgpin", "pgbouncer", "%.2f")
 			p = tps_of("storm", "pgpin"); d = tps_of("storm", "direct")
 			ok = (p != "" && d != "" && p + 0 >= 8 * d)
@@ -451,6 +485,7 @@ report() {
 	echo
 	echo "PORT: $pgport (direct), $pgpin_port (pgpin), $bouncer_port (PgBouncer)."
 	echo "Before the rounds, one 3 s warm-up (\`-S\`) against each target, not counted."
+	echo "\`select_rate\` runs at \`-R $rate\`: $rate_how."
 	echo
 	echo "### pgpin"
 	echo
