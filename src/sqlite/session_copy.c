@@ -29,6 +29,64 @@ void ses_copy_reset(struct lite_session *s)
 	s->copy_stmt = NULL;
 }
 
+/* PostgreSQL's refusal of a generated column in COPY's column list. */
+static void copy_generated_error(struct lite_error *e, const char *column)
+{
+	lite_error_set(e, "42P10", "column \"%s\" is a generated column", column);
+	snprintf(e->detail, sizeof(e->detail), "Generated columns cannot be used in COPY.");
+}
+
+/* The index of column name in tb, or -1. */
+static int copy_column_index(const struct lite_table *tb, const char *name)
+{
+	for (int j = 0; j < tb->n; j++)
+		if (strcasecmp(tb->names[j], name) == 0)
+			return j;
+	return -1;
+}
+
+int ses_copy_to_select(struct lite_session *s, const struct sqlt_stmt *t, char **sql,
+		       struct lite_error *e)
+{
+	const struct lite_table *tb;
+	bool any = false;
+
+	*sql = NULL;
+	if (t->kind != SQLT_COPY_TO || !t->copy.table)
+		return 0; /* COPY (query) TO: the query's own columns */
+	tb = ses_schema_table(s, t->copy.table);
+	if (!tb) {
+		lite_error_set(e, "53200", "out of memory");
+		return -1;
+	}
+	if (t->copy.columns) {
+		for (int i = 0; i < t->copy.ncolumns; i++) {
+			int j = copy_column_index(tb, t->copy.columns[i]);
+			if (j >= 0 && tb->generated[j]) {
+				copy_generated_error(e, t->copy.columns[i]);
+				return -1;
+			}
+		}
+		return 0; /* SQLite reports a column that does not exist */
+	}
+	for (int j = 0; j < tb->n; j++)
+		any |= tb->generated[j];
+	if (!any)
+		return 0;
+	sqlite3_str *q = sqlite3_str_new(NULL);
+	sqlite3_str_appendall(q, "SELECT ");
+	for (int j = 0, k = 0; j < tb->n; j++)
+		if (!tb->generated[j])
+			sqlite3_str_appendf(q, "%s\"%w\"", k++ ? ", " : "", tb->names[j]);
+	sqlite3_str_appendf(q, " FROM \"%w\"", t->copy.table);
+	*sql = sqlite3_str_finish(q);
+	if (!*sql) {
+		lite_error_set(e, "53200", "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
 /* COPY FROM STDIN: the INSERT each row runs, then CopyInResponse. */
 int ses_copy_in_start(struct lite_session *s, const struct sqlt_stmt *t, struct lite_error *e)
 {
@@ -71,9 +129,8 @@ int ses_copy_in_start(struct lite_session *s, const struct sqlt_stmt *t, struct 
 
 		if (t->copy.columns) {
 			cn = t->copy.columns[i];
-			for (j = 0; j < tb->n && strcasecmp(tb->names[j], cn) != 0; j++)
-				;
-			if (j == tb->n) {
+			j = copy_column_index(tb, cn);
+			if (j < 0) {
 				lite_error_set(e, "42703",
 					       "column \"%s\" of relation \"%s\" does not exist", cn,
 					       t->copy.table);
@@ -81,9 +138,7 @@ int ses_copy_in_start(struct lite_session *s, const struct sqlt_stmt *t, struct 
 				goto fail;
 			}
 			if (tb->generated[j]) {
-				lite_error_set(e, "42P10", "column \"%s\" is a generated column", cn);
-				snprintf(e->detail, sizeof(e->detail),
-					 "Generated columns cannot be used in COPY.");
+				copy_generated_error(e, cn);
 				pkt_free(&sql);
 				goto fail;
 			}

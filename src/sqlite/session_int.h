@@ -112,6 +112,12 @@ void ses_copy_finish(struct lite_session *s, bool ok, const struct lite_error *e
 void ses_copy_reset(struct lite_session *s);
 /* COPY TO STDOUT: the whole of it, up to CommandComplete. */
 int ses_copy_out(struct lite_session *s, struct lite_stmt *ps, struct lite_error *e);
+/* COPY table TO: the SELECT to run instead of the translator's when the
+ * table has generated columns (PostgreSQL leaves them out), in *sql
+ * (sqlite3_free() it), else *sql NULL; -1 (e set) when the column list
+ * names a generated column. */
+int ses_copy_to_select(struct lite_session *s, const struct sqlt_stmt *t, char **sql,
+		       struct lite_error *e);
 
 /* ------------------------------------------------------- session_set.c */
 

@@ -208,13 +208,18 @@ struct lite_stmt *ses_stmt_prepare(struct lite_session *s, const char *name, con
 						: NULL;
 	if (sql) {
 		const char *tail = NULL;
+		char *copy_sql = NULL;
 		ses_schema_check(s);
-		int rc = sqlite3_prepare_v2(s->db, sql, -1, &ps->st, &tail);
+		if (!m && ses_copy_to_select(s, ps->t, &copy_sql, e) < 0)
+			goto fail;
+		int rc = sqlite3_prepare_v2(s->db, copy_sql ? copy_sql : sql, -1, &ps->st, &tail);
+		bool more = rc == SQLITE_OK && !tail_empty(tail);
+		sqlite3_free(copy_sql);
 		if (rc != SQLITE_OK) {
 			lite_error_from_sqlite(s->db, rc, e);
 			goto fail;
 		}
-		if (!tail_empty(tail)) {
+		if (more) {
 			/* Several SQLite statements (DROP TABLE a, b): run them in
 			 * turn at Execute. */
 			sqlite3_finalize(ps->st);
