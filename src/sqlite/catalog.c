@@ -61,6 +61,7 @@ _Static_assert(CAT_REL_OID_BASE == 16384 && CAT_PKEY_OID_BASE == 8388608 &&
 	"p.cid + 1 AS attnum, pgpin_typmod(p.type) AS atttypmod, "                          \
 	"(p.\"notnull\" OR a.cid IS NOT NULL) AS attnotnull, "                              \
 	"CASE WHEN p.dflt_value IS NOT NULL THEN p.dflt_value "                             \
+	"WHEN p.hidden IN (2, 3) THEN pgpin_generated_expr(t.sql, p.name) "                 \
 	"WHEN a.cid IS NOT NULL AND instr(upper(t.sql), 'AUTOINCREMENT') > 0 "              \
 	"THEN 'nextval(''' || t.name || '_' || p.name || '_seq''::regclass)' END AS adbin, " \
 	"CASE WHEN p.hidden IN (2, 3) THEN 's' ELSE '' END AS attgenerated, "               \
@@ -542,7 +543,7 @@ static const struct cat_col is_columns_cols[] = {
 	{"table_name", 19, "a.tbl"},
 	{"column_name", 19, "a.attname"},
 	{"ordinal_position", 23, "a.attnum"},
-	{"column_default", 1043, "a.adbin"},
+	{"column_default", 1043, "CASE WHEN a.attgenerated = '' THEN a.adbin END"},
 	{"is_nullable", 1043, "CASE WHEN a.attnotnull THEN 'NO' ELSE 'YES' END"},
 	{"data_type", 1043,
 	 "CASE WHEN ty.typcategory = 'A' THEN 'ARRAY' WHEN a.atttypid = 1042 THEN 'character' "
@@ -577,7 +578,7 @@ static const struct cat_col is_columns_cols[] = {
 	{"is_self_referencing", 1043, "'NO'"},
 	{"is_identity", 1043, "'NO'"},
 	{"is_generated", 1043, "CASE WHEN a.attgenerated <> '' THEN 'ALWAYS' ELSE 'NEVER' END"},
-	{"generation_expression", 1043, "NULL"},
+	{"generation_expression", 1043, "CASE WHEN a.attgenerated <> '' THEN a.adbin END"},
 	{"is_updatable", 1043, "'YES'"},
 };
 

@@ -26,6 +26,7 @@
 
 #include "build-config.h"
 #include "sqlite/catalog_int.h"
+#include "sqlite/lex.h"
 #include "sqlite/types.h"
 
 #define PG_VERSION_STR "15.0"
@@ -892,6 +893,62 @@ static void fn_get_expr(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	sqlite3_result_value(ctx, argv[0]);
 }
 
+/*
+ * pgpin_generated_expr(create_table_sql, column): the expression of a
+ * generated column, "a * 2" from "b int GENERATED ALWAYS AS (a * 2)
+ * STORED" (SQLite keeps it only in the table's CREATE text), for
+ * pg_attrdef and \d; NULL when the column has none.
+ */
+static void fn_generated_expr(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const char *sql = (const char *)sqlite3_value_text(argv[0]);
+	const char *col = (const char *)sqlite3_value_text(argv[1]);
+	struct lex_tokens tk = {0};
+	char name[256];
+
+	(void)argc;
+	if (!sql || !col)
+		return;
+	if (lex_tokenize(sql, strlen(sql), &tk) < 0) {
+		sqlite3_result_error_nomem(ctx);
+		return;
+	}
+	/* The column list: the first parenthesis of CREATE TABLE name (...). */
+	size_t i = 0;
+	while (i < tk.n && !lex_is(&tk, i, "("))
+		i++;
+	size_t end = i < tk.n ? lex_match_paren(&tk, i) : tk.n;
+	/* Each top-level item: its first token names the column. */
+	for (size_t a = lex_next_sig(&tk, i); a < end; a = lex_next_sig(&tk, a)) {
+		bool ours = (tk.v[a].kind == LX_WORD || tk.v[a].kind == LX_QIDENT) &&
+			    strcasecmp(lex_ident(&tk, a, name, sizeof(name)), col) == 0;
+		for (; a < end && !lex_is(&tk, a, ","); a = lex_next_sig(&tk, a)) {
+			if (lex_is(&tk, a, "(")) {
+				a = lex_match_paren(&tk, a);
+				continue;
+			}
+			size_t open = lex_next_sig(&tk, a);
+			if (!ours || !lex_is_word(&tk, a, "as") || open >= end || !lex_is(&tk, open, "("))
+				continue;
+			size_t close = lex_match_paren(&tk, open);
+			size_t from = lex_next_sig(&tk, open);
+			if (close >= end || from >= close)
+				break;
+			size_t last = from;
+			for (size_t k = from; k < close; k = lex_next_sig(&tk, k))
+				last = k;
+			sqlite3_result_text(ctx, sql + tk.v[from].pos,
+					    (int)(tk.v[last].pos + tk.v[last].len - tk.v[from].pos),
+					    SQLITE_TRANSIENT);
+			lex_free(&tk);
+			return;
+		}
+		if (ours)
+			break;
+	}
+	lex_free(&tk);
+}
+
 static void fn_encoding_to_char(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
 	(void)argc;
@@ -1378,6 +1435,7 @@ static const struct fn_def functions[] = {
 	{"pgpin_oid_in", 2, true, fn_oid_in},
 	{"format_type", 2, true, fn_format_type},
 	{"pg_get_userbyid", 1, true, fn_userbyid},
+	{"pgpin_generated_expr", 2, true, fn_generated_expr},
 	{"pg_get_expr", 2, true, fn_get_expr},
 	{"pg_get_expr", 3, true, fn_get_expr},
 	{"pg_get_indexdef", 1, false, fn_get_indexdef},

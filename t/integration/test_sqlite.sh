@@ -561,6 +561,22 @@ if it_start_pgpin --datastore-endpoint "sqlite:$IT_WORK/coltypes.db"; then
 	out=$(printf '6\t12\n' | lsql "$cport" postgres -c '\copy gen (a, b) from stdin' 2>&1)
 	it_is "COPY naming a generated column: 42P10, as PostgreSQL" "$out" \
 		"$(printf 'ERROR:  42P10: column "b" is a generated column\nDETAIL:  Generated columns cannot be used in COPY.')"
+	out=$(lsql "$cport" postgres -At -c 'COPY gen TO STDOUT' -c '\copy gen to stdout' 2>&1)
+	it_is "COPY TO without a column list leaves a generated column out, as PostgreSQL" "$out" \
+		"$(printf '5\tx\n5\tx')"
+	out=$(lsql "$cport" postgres -c 'COPY gen (a, b) TO STDOUT' 2>&1)
+	it_is "COPY TO naming a generated column: 42P10, as PostgreSQL" "$out" \
+		"$(printf 'ERROR:  42P10: column "b" is a generated column\nDETAIL:  Generated columns cannot be used in COPY.')"
+	out=$(lsql "$cport" postgres -At -c 'COPY (SELECT * FROM gen) TO STDOUT' 2>&1)
+	it_is "COPY (query) TO copies what the query returns, generated columns too" "$out" \
+		"$(printf '5\t10\tx')"
+	out=$(lsql "$cport" postgres -c '\d gen' 2>&1)
+	it_like "\\d shows a generated column's expression, as on PostgreSQL" "$out" \
+		'^ b +\| integer +\| +\| +\| generated always as \(a \* 2\) stored$'
+	out=$(lsql "$cport" postgres -At -c "SELECT column_name, column_default, is_generated,
+		generation_expression FROM information_schema.columns WHERE table_name = 'gen' ORDER BY 1" 2>&1)
+	it_is "information_schema: the expression is generation_expression, not column_default" "$out" \
+		"$(printf 'a||NEVER|\nb||ALWAYS|a * 2\nc||NEVER|')"
 	out=$(printf '9007199254740993\tt\n' | lsql "$cport" postgres -At \
 		-c 'CREATE TEMP TABLE tt (id bigserial PRIMARY KEY, ok boolean)' -c '\copy tt from stdin' \
 		-c 'SELECT id, ok FROM tt' 2>&1)
