@@ -233,17 +233,33 @@ static void send_param_description(struct lite_session *s, const struct lite_stm
 	pkt_end(&s->out);
 }
 
+/*
+ * Describe's and Close's body: 'S' or 'P', then a name.  The kind, or 0
+ * after answering 08P01 as PostgreSQL does (what names the message).
+ */
+static uint8_t read_kind_name(struct lite_session *s, struct pkt_reader *r, const char *what,
+			      const char **name)
+{
+	uint8_t kind = pr_byte(r);
+
+	*name = pr_string(r);
+	if (r->err || (kind != 'S' && kind != 'P')) {
+		struct lite_error e = {0};
+		lite_error_set(&e, "08P01", "invalid %s message subtype %d", what, kind);
+		ses_ext_error(s, &e);
+		return 0;
+	}
+	return kind;
+}
+
 void ses_handle_describe(struct lite_session *s, struct pkt_reader *r)
 {
 	struct lite_error e = {0};
-	uint8_t kind = pr_byte(r);
-	const char *name = pr_string(r);
+	const char *name;
+	uint8_t kind = read_kind_name(s, r, "DESCRIBE", &name);
 
-	if (r->err || (kind != 'S' && kind != 'P')) {
-		lite_error_set(&e, "08P01", "invalid DESCRIBE message subtype %d", kind);
-		ses_ext_error(s, &e);
+	if (!kind)
 		return;
-	}
 	if (kind == 'S') {
 		struct lite_stmt *ps = ses_stmt_find(s, name);
 		if (!ps) {
@@ -345,15 +361,11 @@ void ses_handle_execute(struct lite_session *s, struct pkt_reader *r)
 
 void ses_handle_close(struct lite_session *s, struct pkt_reader *r)
 {
-	struct lite_error e = {0};
-	uint8_t kind = pr_byte(r);
-	const char *name = pr_string(r);
+	const char *name;
+	uint8_t kind = read_kind_name(s, r, "CLOSE", &name);
 
-	if (r->err || (kind != 'S' && kind != 'P')) {
-		lite_error_set(&e, "08P01", "invalid CLOSE message subtype %d", kind);
-		ses_ext_error(s, &e);
+	if (!kind)
 		return;
-	}
 	if (kind == 'S') {
 		struct lite_stmt *ps = ses_stmt_find(s, name);
 		if (ps)
