@@ -21,24 +21,13 @@ import sys
 
 import asyncpg
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+from tap import err, note, ok, status  # noqa: E402
+
 DSN = sys.argv[1]
 NCONN = 8
 TASKS = 24
 ITERS = 25
-failed = False
-
-
-def ok(cond, desc):
-    global failed
-    print(("ok " if cond else "not ok ") + desc, flush=True)
-    if not cond:
-        failed = True
-    return cond
-
-
-def note(msg):
-    for line in str(msg).splitlines():
-        print("# " + line, flush=True)
 
 
 class Errors:
@@ -55,10 +44,6 @@ class Errors:
         ok(self.n == 0, "%s: no errors (%d)" % (desc, self.n))
         for m in self.list:
             note("  " + m)
-
-
-def err(e):
-    return "%s %s: %s" % (type(e).__name__, getattr(e, "sqlstate", ""), e)
 
 
 async def own_texts(pool, errs):
@@ -167,4 +152,4 @@ if __name__ == "__main__":
         asyncio.run(asyncio.wait_for(main(), 120))
     except Exception as e:  # noqa: BLE001
         ok(False, "asyncpg test raised %s" % err(e))
-    sys.exit(1 if failed else 0)
+    sys.exit(status())

@@ -67,7 +67,8 @@ PostgreSQL and against pgpin serving SQLite and compares the two outputs.
 import re
 from urllib.parse import urlsplit, urlunsplit
 
-failed = False
+from tap import note, ok, status
+
 
 # ------------------------------------------------------------ kine's statements (generation C)
 
@@ -144,19 +145,6 @@ P = "/registry/configmaps/default/"
 END = "/registry/configmaps/default0"  # kine's range end for the prefix P
 
 # ------------------------------------------------------------ output
-
-
-def ok(cond, desc):
-    global failed
-    print(("ok " if cond else "not ok ") + desc, flush=True)
-    if not cond:
-        failed = True
-    return cond
-
-
-def note(msg):
-    for line in str(msg).splitlines():
-        print("# " + line, flush=True)
 
 
 def check(desc, got, want):
@@ -583,4 +571,4 @@ def run(drv, url):
         main(drv, url)
     except Exception as e:  # noqa: BLE001
         ok(False, "kine through %s raised %s" % (drv.name, err(e)))
-    return 1 if failed else 0
+    return status()

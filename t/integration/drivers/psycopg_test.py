@@ -21,24 +21,13 @@ import threading
 
 import psycopg
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+from tap import note, ok, status  # noqa: E402
+
 CONNINFO = sys.argv[1]
 NCONN = 6
 ITERS = 40
-failed = False
 lock = threading.Lock()
-
-
-def ok(cond, desc):
-    global failed
-    print(("ok " if cond else "not ok ") + desc, flush=True)
-    if not cond:
-        failed = True
-    return cond
-
-
-def note(msg):
-    for line in str(msg).splitlines():
-        print("# " + line, flush=True)
 
 
 class Errors:
@@ -232,4 +221,4 @@ if __name__ == "__main__":
         main()
     except Exception as e:  # noqa: BLE001
         ok(False, "psycopg test raised %s: %s" % (type(e).__name__, e))
-    sys.exit(1 if failed else 0)
+    sys.exit(status())

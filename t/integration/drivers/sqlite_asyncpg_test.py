@@ -23,38 +23,17 @@ import sys
 
 import asyncpg
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+from tap import err, is_, ok, status  # noqa: E402
+
 DSN = sys.argv[1]
 MISSING_DSN = sys.argv[2]
-failed = False
 
 ROWS = [
     (42, "hello, world", True, b"\x00\x01\xfe\xff", datetime.datetime(2024, 1, 2, 3, 4, 5), 9007199254740993),
     (-7, "ünïcödé 'quoted'", False, b"", datetime.datetime(1999, 12, 31, 23, 59, 59, 250000), -1),
     (None, None, None, None, None, None),
 ]
-
-
-def ok(cond, desc):
-    global failed
-    print(("ok " if cond else "not ok ") + desc, flush=True)
-    if not cond:
-        failed = True
-    return cond
-
-
-def note(msg):
-    for line in str(msg).splitlines():
-        print("# " + line, flush=True)
-
-
-def is_(got, want, desc):
-    if not ok(got == want, desc):
-        note("got:  %r" % (got,))
-        note("want: %r" % (want,))
-
-
-def err(e):
-    return "%s %s: %s" % (type(e).__name__, getattr(e, "sqlstate", ""), e)
 
 
 async def step(desc, coro):
@@ -145,4 +124,4 @@ if __name__ == "__main__":
         asyncio.run(asyncio.wait_for(main(), 60))
     except Exception as e:  # noqa: BLE001
         ok(False, "asyncpg test raised %s" % err(e))
-    sys.exit(1 if failed else 0)
+    sys.exit(status())

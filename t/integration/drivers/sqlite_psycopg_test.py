@@ -23,8 +23,10 @@ import time
 
 import psycopg
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+from tap import err, is_, ok, status  # noqa: E402
+
 CONNINFO = sys.argv[1]
-failed = False
 
 ROWS = [
     # i, s, b, bin, ts, n
@@ -32,29 +34,6 @@ ROWS = [
     (-7, "ünïcödé 'quoted' \"double\"", False, b"", datetime.datetime(1999, 12, 31, 23, 59, 59, 250000), -1),
     (None, None, None, None, None, None),
 ]
-
-
-def ok(cond, desc):
-    global failed
-    print(("ok " if cond else "not ok ") + desc, flush=True)
-    if not cond:
-        failed = True
-    return cond
-
-
-def note(msg):
-    for line in str(msg).splitlines():
-        print("# " + line, flush=True)
-
-
-def is_(got, want, desc):
-    if not ok(got == want, desc):
-        note("got:  %r" % (got,))
-        note("want: %r" % (want,))
-
-
-def err(e):
-    return "%s %s: %s" % (type(e).__name__, getattr(e, "sqlstate", ""), e)
 
 
 def roundtrip(prepare_threshold, label):
@@ -134,4 +113,4 @@ if __name__ == "__main__":
         main()
     except Exception as e:  # noqa: BLE001
         ok(False, "psycopg test raised %s" % err(e))
-    sys.exit(1 if failed else 0)
+    sys.exit(status())
