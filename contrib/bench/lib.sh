@@ -281,6 +281,13 @@ cpu_ticks() {
 	echo $((f[11] + f[12]))
 }
 
+# cpu_ns PID: the time the process's threads have run, in nanoseconds, as
+# the scheduler counts it (the first field of /proc/PID/task/*/schedstat):
+# the same time as cpu_ticks, without its 10 ms steps.
+cpu_ns() {
+	cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ s += $1 } END { if (NR) printf "%.0f\n", s; else exit 1 }'
+}
+
 # ------------------------------------------------------------ PostgreSQL, PgBouncer
 
 # as_pg CMD...: run CMD as the cluster's owner (postgres when we are root).

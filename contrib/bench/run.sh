@@ -4,18 +4,21 @@
 # Starts a throwaway PostgreSQL cluster (SCRAM on 127.0.0.1), PgBouncer and
 # pgpin (both in transaction mode, 20 server connections), then runs pgbench
 # against the three targets, alternating them within every round and
-# rotating their order from one round to the next, for eight cases:
-# select-only (simple, simple at a fixed rate, extended, prepared),
-# TPC-B-like (simple, extended, prepared) and a connection storm (-C).  The two -M prepared cases run
+# rotating their order from one round to the next, for seven cases:
+# select-only (simple, extended, prepared), TPC-B-like (simple, extended,
+# prepared) and a connection storm (-C).  The two -M prepared cases run
 # against direct and pgpin only: PgBouncer 1.18 cannot run them in
 # transaction mode.  For every proxy run it also takes the proxy's CPU
-# time from /proc/PID/stat.  It writes a Markdown report (medians over the
-# rounds, ratios, CPU per transaction, failed transactions, and the Targets
-# section) and prints its tables.  See contrib/bench/README.md.
+# time from /proc/PID/stat.  Then it compares the two proxies' CPU per
+# transaction at one fixed rate, in back-to-back pairs of runs.  It writes
+# a Markdown report (medians over the rounds, ratios, CPU per transaction,
+# failed transactions, the paired comparison and the Targets section) and
+# prints its tables.  See contrib/bench/README.md.
 #
 #   contrib/bench/run.sh [--pgpin PATH] [--duration S] [--rounds N]
 #                        [--clients N] [--scale N] [--rate TPS]
-#                        [--out FILE] [--logdir DIR] [--quick]
+#                        [--cpu-pairs N] [--out FILE] [--logdir DIR]
+#                        [--quick]
 #
 # Run as root (PostgreSQL and PgBouncer then run as the postgres user) or as
 # an ordinary user.  Everything it starts is stopped, and its scratch
@@ -41,9 +44,11 @@ usage() {
                    (all three; direct and pgpin for -M prepared) [3; --quick: 2]
   --clients N      pgbench clients (-c) [20]
   --scale N        pgbench scale factor (-i -s) [10; --quick: 1]
-  --rate TPS       the fixed rate (pgbench -R) of the select_rate case, where
-                   the proxies' CPU per transaction is compared [half the
-                   lower of pgpin's and PgBouncer's warm-up TPS, in hundreds]
+  --rate TPS       the fixed rate (pgbench -R) at which the proxies' CPU per
+                   transaction is compared [half the lower of pgpin's and
+                   PgBouncer's warm-up TPS, in hundreds]
+  --cpu-pairs N    back-to-back pairs of 5 s runs (pgpin, PgBouncer) at that
+                   rate [20; --quick: 4]
   --out FILE       Markdown report [doc/benchmarks.md in the source tree;
                    --quick: none, the tables go to stdout only]
   --logdir DIR     keep every log (pgbench outputs, pgpin, PgBouncer, PostgreSQL)
@@ -56,13 +61,20 @@ EOF
 # ------------------------------------------------------------ options
 
 clients=20
-rate=""
+rate="" cpu_pairs=""
 bench_value_opts[--rate]=rate
+bench_value_opts[--cpu-pairs]=cpu_pairs
 bench_parse_options "$@"
 bench_defaults 15 3 3 2 doc/benchmarks.md
 bench_positive duration rounds clients scale
 [ -z "$rate" ] || bench_positive rate
 rate_given=${rate:+yes}
+if [ -z "$cpu_pairs" ]; then
+	cpu_pairs=20
+	[ "$quick" = no ] || cpu_pairs=4
+fi
+bench_positive cpu_pairs
+cpu_seconds=5
 bench_paths
 
 bench_pgbindir initdb || die "PostgreSQL server binaries not found under /usr/lib/postgresql"
@@ -119,11 +131,9 @@ targets=(direct pgpin pgbouncer)
 declare -A port_of=([direct]=$pgport [pgpin]=$pgpin_port [pgbouncer]=$bouncer_port)
 declare -A pid_of=([pgpin]=$pgpin_pid [pgbouncer]=$bouncer_pid)
 
-cases=(select_simple select_rate select_extended select_prepared tpcb_simple tpcb_extended tpcb_prepared storm)
-# select_rate's -R is added once the rate is known (after the warm-up).
+cases=(select_simple select_extended select_prepared tpcb_simple tpcb_extended tpcb_prepared storm)
 declare -A case_args=(
 	[select_simple]="-S -M simple"
-	[select_rate]="-S -M simple"
 	[select_extended]="-S -M extended"
 	[select_prepared]="-S -M prepared"
 	[tpcb_simple]="-M simple"
@@ -133,7 +143,6 @@ declare -A case_args=(
 )
 declare -A case_title=(
 	[select_simple]="Select-only, simple protocol"
-	[select_rate]="Select-only, simple protocol, at a fixed rate (the proxies' CPU per transaction at equal load)"
 	[select_extended]="Select-only, extended protocol"
 	[select_prepared]="Select-only, extended protocol with named prepared statements"
 	[tpcb_simple]="TPC-B (pgbench default script), simple protocol"
@@ -200,8 +209,7 @@ if [ -z "$rate" ]; then
 	[ "$rate" -ge 100 ] || rate=100
 fi
 rate_how=$([ -n "$rate_given" ] && echo "given with --rate" || echo "half the lower warm-up TPS of the two proxies, in hundreds")
-case_args[select_rate]+=" -R $rate"
-note "select_rate: -R $rate"
+rate_args=(-n -j 2 -c "$clients" -T "$cpu_seconds" -S -M simple -R "$rate")
 
 results=$work/results.tsv
 printf 'round\tcase\ttarget\ttps\ttxns\tfailed\tticks\tstatus\tlatency_ms\n' >"$results"
@@ -259,6 +267,94 @@ for ((r = 1; r <= rounds; r++)); do
 	done
 done
 
+# ------------------------------------------------------------ CPU per transaction, paired
+
+# At full speed each proxy runs as many transactions as the machine lets it,
+# and what one costs then depends on how contended the machine was during
+# that run; rounds minutes apart see different machines.  So the CPU
+# comparison runs both proxies at the same fixed rate, in pairs of runs
+# one right after the other (pgpin first in odd pairs, PgBouncer first in
+# even ones), and takes the ratio within each pair: drift on the machine
+# cancels out of it.  The time is the scheduler's (schedstat, nanoseconds).
+cpu_results=$work/cpu.tsv
+printf 'pair\ttarget\tns\ttxns\tlatency_ms\tstatus\n' >"$cpu_results"
+for ((k = 1; k <= cpu_pairs; k++)); do
+	order=(pgpin pgbouncer)
+	((k % 2)) || order=(pgbouncer pgpin)
+	for t in "${order[@]}"; do
+		log=$work/runs/cpu$k-$t.log
+		proxy_alive "$t" || { trouble=yes; die "$t (pid ${pid_of[$t]}) is gone before CPU pair $k"; }
+		before=$(cpu_ns "${pid_of[$t]}")
+		run_pgbench "$t" "$log" "${rate_args[@]}"
+		st=$?
+		after=$(cpu_ns "${pid_of[$t]}")
+		proxy_alive "$t" || { trouble=yes; tail -n 20 "$log" >&2; die "$t died during CPU pair $k"; }
+		txns=$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' "$log" | head -n 1)
+		failed=$(sed -n 's/^number of failed transactions: \([0-9]*\).*/\1/p' "$log" | head -n 1)
+		lat=$(sed -n 's/^latency average = \([0-9.]*\) ms.*/\1/p' "$log" | head -n 1)
+		printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$k" "$t" "$((after - before))" "${txns:--}" "${lat:--}" "$st" >>"$cpu_results"
+		if [ "$st" != 0 ] || [ "${failed:-x}" != 0 ] || [ -z "$txns" ]; then
+			trouble=yes
+			echo "run.sh: CPU pair $k, $t: pgbench exit status $st, failed transactions ${failed:-?}:" >&2
+			grep -v '^progress' "$log" | tail -n 15 | sed 's/^/    /' >&2
+		fi
+		printf '== [CPU %d/%d] %-10s -R %s txns %-8s cpu %s ns%s\n' "$k" "$cpu_pairs" "$t" "$rate" \
+			"${txns:--}" "$((after - before))" "$([ "$st" = 0 ] || echo " EXIT $st")" >&2
+	done
+done
+
+# cpu_paired MODE: the paired comparison's table (MODE=table) or its
+# Targets line (MODE=target).  Per pair: pgpin's ns/txn over PgBouncer's.
+# The interval is the distribution-free one for a median (the order
+# statistics a binomial(n, 1/2) puts 95% between), so it says how far the
+# noise of this machine lets the median move.
+cpu_paired() {
+	awk -F '\t' -v mode="$1" -v rate="$rate" -v secs="$cpu_seconds" "$bench_awk_lib"'
+	NR == 1 { next }
+	{
+		if ($4 != "-" && $4 > 0) per[$1, $2] = $3 / 1000 / $4
+		if ($5 != "-") lat[$2] = lat[$2] " " $5
+		if ($1 > n) n = $1
+	}
+	END {
+		m = 0
+		for (k = 1; k <= n; k++)
+			if ((k, "pgpin") in per && (k, "pgbouncer") in per && per[k, "pgbouncer"] > 0) {
+				r[++m] = per[k, "pgpin"] / per[k, "pgbouncer"]
+				list = list " " r[m]; below += (r[m] <= 1)
+				p = p " " per[k, "pgpin"]; b = b " " per[k, "pgbouncer"]
+				rounds = rounds (m > 1 ? ", " : "") sprintf("%.2f", r[m])
+			}
+		for (i = 2; i <= m; i++) { x = r[i]; for (j = i - 1; j >= 1 && r[j] > x; j--) r[j + 1] = r[j]; r[j + 1] = x }
+		med = median(list)
+		# the largest c with P(Binomial(m, 1/2) < c) <= 0.025
+		c = 0; cum = 0; pr = 0.5 ^ m
+		for (i = 0; i < m; i++) {
+			cum += pr
+			if (cum > 0.025) break
+			c = i + 1
+			pr = pr * (m - i) / (i + 1)
+		}
+		lo = (c >= 1) ? r[c] : ""; hi = (c >= 1) ? r[m - c + 1] : ""
+		if (mode == "table") {
+			printf "%d pairs of %d s runs at `-R %s`, back to back, the order alternating.\n\n", m, secs, rate
+			print "| | pgpin | pgbouncer |"
+			print "|---|---:|---:|"
+			printf "| CPU µs/txn, median of the pairs | %s | %s |\n", fmt(median(p), "%.1f"), fmt(median(b), "%.1f")
+			printf "| latency ms, median of the pairs | %s | %s |\n", fmt(median(lat["pgpin"]), "%.3f"), fmt(median(lat["pgbouncer"]), "%.3f")
+			printf "\npgpin/pgbouncer CPU per transaction, pair by pair: %s.\n", rounds
+			printf "Median %s; pgpin used no more CPU than PgBouncer in %d of %d pairs", fmt(med, "%.3f"), below, m
+			if (lo != "") printf "; 95%% interval of the median: %.3f to %.3f", lo, hi
+			print "."
+		} else {
+			verdict = (med != "" && med + 0 <= 1) ? "met" : "not met"
+			printf "- **%s**: pgpin CPU per transaction ≤ PgBouncer'"'"'s at the same load (select-only, simple, `-R %s`, %d back-to-back pairs): median of the per-pair ratios ×%s", verdict, rate, m, fmt(med, "%.3f")
+			if (lo != "") printf " (95%% interval %.3f to %.3f)", lo, hi
+			printf "; pgpin no more in %d of %d pairs.", below, m
+		}
+	}' "$cpu_results"
+}
+
 bench_after_runs
 bouncer_warn_lines=$(grep -cE ' (WARNING|ERROR|FATAL) ' "$work/pgbouncer.log" 2>/dev/null)
 
@@ -281,7 +377,7 @@ pgbench_version=$(bench_version "$pgbench_bin")
 summarise() {
 	awk -F '\t' -v mode="$1" -v want="${2:-}" -v hz="$clk_tck" -v rounds="$rounds" \
 		-v title="${3:-}" -v args="${4:-}" -v not_run="$not_run" -v not_run_note="$not_run_note" \
-		-v rate="$rate" "$bench_awk_lib"'
+		-v cpu_target="$(cpu_paired target)" "$bench_awk_lib"'
 	# cell(C, T1, T2, X, F): fmt(X, F), or "—" when C does not run against T1 or T2
 	function cell(c, t1, t2, x, f) { return (skip[c, t1] || (t2 != "" && skip[c, t2])) ? "—" : fmt(x, f) }
 	function tps_of(c, t) { return median(tps[c, t]) }
@@ -369,11 +465,7 @@ summarise() {
 			printf "- **%s**: pgpin select-only TPS ≥ PgBouncer'"'"'s (simple protocol): %s vs %s TPS (×%s; per round: %s).\n",
 				ok ? "met" : "not met", fmt(p, "%.0f"), fmt(b, "%.0f"), fmt(ratio(p, b), "%.2f"),
 				per_round(byround, "select_simple", "pgpin", "pgbouncer", "%.2f")
-			p = cpu_of("select_rate", "pgpin"); b = cpu_of("select_rate", "pgbouncer")
-			ok = (p != "" && b != "" && p + 0 <= b + 0)
-			printf "- **%s**: pgpin CPU per transaction ≤ PgBouncer'"'"'s at the same load (select-only, simple, `-R %s`): %s vs %s µs/txn (×%s; per round: %s).",
-				ok ? "met" : "not met", rate, fmt(p, "%.1f"), fmt(b, "%.1f"), fmt(ratio(p, b), "%.2f"),
-				per_round(cpuround, "select_rate", "pgpin", "pgbouncer", "%.2f")
+			printf "%s", cpu_target
 			p = cpu_of("select_simple", "pgpin"); b = cpu_of("select_simple", "pgbouncer")
 			printf " At full speed (`select_simple`, where each runs as many transactions as it can): %s vs %s µs/txn (×%s; per round: %s).\n",
 				fmt(p, "%.1f"), fmt(b, "%.1f"), fmt(ratio(p, b), "%.2f"),
@@ -452,6 +544,14 @@ report() {
 	for c in "${cases[@]}"; do
 		summarise case "$c" "${case_title[$c]}" "${common_args[*]} ${case_args[$c]}"
 	done
+	echo "### CPU per transaction at the same load (\`cpu\`)"
+	echo
+	echo "\`pgbench ${rate_args[*]}\` against pgpin and PgBouncer. CPU: the proxy's"
+	echo "run time from /proc/PID/task/*/schedstat (nanoseconds) over the run, divided by"
+	echo "the transactions pgbench processed."
+	echo
+	cpu_paired table
+	echo
 	echo "## Setup"
 	echo
 	echo "### PostgreSQL"
@@ -485,7 +585,7 @@ report() {
 	echo
 	echo "PORT: $pgport (direct), $pgpin_port (pgpin), $bouncer_port (PgBouncer)."
 	echo "Before the rounds, one 3 s warm-up (\`-S\`) against each target, not counted."
-	echo "\`select_rate\` runs at \`-R $rate\`: $rate_how."
+	echo "The paired CPU comparison runs at \`-R $rate\`: $rate_how."
 	echo
 	echo "### pgpin"
 	echo
@@ -510,6 +610,14 @@ report() {
 	echo
 	echo '```'
 	column -t -s $'\t' "$results" 2>/dev/null || cat "$results"
+	echo '```'
+	echo
+	echo "</details>"
+	echo
+	echo "<details><summary>the CPU pairs (ns: proxy run time; status: pgbench's exit status)</summary>"
+	echo
+	echo '```'
+	column -t -s $'\t' "$cpu_results" 2>/dev/null || cat "$cpu_results"
 	echo '```'
 	echo
 	echo "</details>"
