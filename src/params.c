@@ -124,14 +124,18 @@ uint64_t params_fingerprint(struct params *ps)
 
 bool params_is_tracked(const char *name)
 {
-	static const char *const tracked[] = {
-		"client_encoding", "DateStyle", "TimeZone", "IntervalStyle",
-		"application_name", "standard_conforming_strings",
+	/* The first letter picks the one name to compare: this runs for
+	 * every parameter of every login. */
+	static const char *const by_letter[26] = {
+		['a' - 'a'] = "application_name",
+		['c' - 'a'] = "client_encoding",
+		['d' - 'a'] = "DateStyle",
+		['i' - 'a'] = "IntervalStyle",
+		['s' - 'a'] = "standard_conforming_strings",
+		['t' - 'a'] = "TimeZone",
 	};
-	for (size_t i = 0; i < sizeof(tracked) / sizeof(tracked[0]); i++)
-		if (strcasecmp(name, tracked[i]) == 0)
-			return true;
-	return false;
+	unsigned letter = (unsigned)((unsigned char)name[0] | 0x20) - 'a';
+	return letter < 26 && by_letter[letter] && strcasecmp(name, by_letter[letter]) == 0;
 }
 
 /* Append s to a growing string; returns -1 on allocation failure. */
