@@ -87,7 +87,7 @@ bench_environment
 # ------------------------------------------------------------ scratch, cleanup
 
 pgpin_pid="" bouncer_pid=""
-bench_kept=('*.log' runs results.tsv pgbouncer.ini)
+bench_kept=('*.log' runs results.tsv cpu.tsv pgbouncer.ini)
 
 # shellcheck disable=SC2317 # called from the EXIT trap
 bench_stop() {
