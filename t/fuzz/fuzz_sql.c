@@ -27,6 +27,9 @@
  *      format (pgt_bind), encoded back (pgt_encode) when accepted: the
  *      DataRow field is well-formed, a failure has a SQLSTATE, and text
  *      output read back as text input gives the same text again.
+ *   6. as the CREATE TABLE text pgpin_generated_expr() reads a generated
+ *      column's expression from (catalog_func.c; \d and pg_attrdef call
+ *      it), for a few column names: what it returns is a piece of the text.
  * Any violation calls abort(), which libFuzzer reports as a crash.
  *
  * Every parser gets its own exactly-sized heap copy of the bytes it may
@@ -824,6 +827,38 @@ static void fuzz_values(const uint8_t *data, size_t size)
 
 /* ------------------------------------------------------------ entry */
 
+/* Whether needle[0..nl) occurs in hay[0..hl). */
+static bool contains(const char *hay, size_t hl, const char *needle, size_t nl)
+{
+	for (size_t i = 0; nl <= hl && i <= hl - nl; i++)
+		if (memcmp(hay + i, needle, nl) == 0)
+			return true;
+	return false;
+}
+
+/* 6: pgpin_generated_expr() returns a slice of the text it was given. */
+static void fuzz_generated_expr(const char *text, size_t n)
+{
+	static const char *const cols[] = {"a", "b", "id", "Name"};
+	sqlite3_stmt *st = NULL;
+
+	CHECK(sqlite3_prepare_v2(get_db(), "SELECT pgpin_generated_expr(?1, ?2)", -1, &st, NULL) ==
+	      SQLITE_OK);
+	for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++) {
+		CHECK(sqlite3_bind_text(st, 1, text, (int)n, SQLITE_STATIC) == SQLITE_OK);
+		CHECK(sqlite3_bind_text(st, 2, cols[i], -1, SQLITE_STATIC) == SQLITE_OK);
+		int rc = sqlite3_step(st);
+		CHECK(rc == SQLITE_ROW || rc == SQLITE_NOMEM);
+		if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_TEXT) {
+			const char *r = (const char *)sqlite3_column_text(st, 0);
+			size_t rl = (size_t)sqlite3_column_bytes(st, 0);
+			CHECK(r && rl > 0 && contains(text, n, r, rl));
+		}
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -837,6 +872,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_intercept((const char *)text, n);
 	fuzz_copy(text, n < FUZZ_MAX_COPY ? n : FUZZ_MAX_COPY);
 	fuzz_values(text, n);
+	fuzz_generated_expr((const char *)text, n);
 	free(text);
 	return 0;
 }
