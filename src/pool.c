@@ -59,7 +59,6 @@ void target_free(struct target *t)
 	free(t->dbname);
 	free(t->user);
 	wipe_free(t->password);
-	t->password = NULL;
 	free(t->application_name);
 	free(t->options);
 	free(t->sslrootcert);
@@ -201,9 +200,9 @@ void pool_free_all(void)
 	dbjobs_free_all();
 }
 
-/* Open connections while clients wait for more than are being opened. */
 static struct server *pool_connect(struct pool *p, int attempt);
 
+/* Open connections while clients wait for more than are being opened. */
 static void pool_maybe_launch(struct pool *p, double now)
 {
 	int n_pending = 0;
