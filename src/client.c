@@ -1227,33 +1227,62 @@ static void client_relay(struct client *c)
 }
 
 /*
- * The reader's fast path (net_fast_fn): a whole simple Query that arrives
+ * Link a server for what the read fast path has in hand, as client_relay()
+ * would.  False when the client must wait for one (client_relay() finds it
+ * so), or is going away; *gone then says whether the bytes must be taken.
+ */
+static bool client_fast_link(struct client *c, bool *gone)
+{
+	*gone = false;
+	if (c->server)
+		return true;
+	c->processing = true; /* so that client_linked() schedules no read */
+	pool_request(c->pool, c);
+	c->processing = false;
+	if (c->closing || c->state != CL_READY) {
+		*gone = true; /* its reader may be gone already */
+		return false;
+	}
+	return c->server != NULL;
+}
+
+/*
+ * The reader's fast path (net_fast_fn): a whole simple Query, or a whole
+ * extended-protocol batch ending in Sync (track_batch_plan()), that arrives
  * while nothing of this client is buffered, when pgpin has nothing to do
- * with it but classify and forward it, goes from the read buffer to the
- * server (straight to its socket when nothing is queued there), as
- * client_relay() would have sent it.  Anything else, or a Query that must
- * wait for a server, is left to client_process().
+ * with it but classify, rename and forward it, goes from the read buffer
+ * to the server (straight to its socket when nothing is queued there), as
+ * client_relay() would have sent it.  Anything else, or what must wait
+ * for a server, is left to client_process().
  */
 static size_t client_fast_read(void *arg, const uint8_t *p, size_t n)
 {
 	struct client *c = arg;
+	struct track_batch batch;
+	bool gone;
 
-	if (n < 6 || p[0] != 'Q' || c->state != CL_READY || c->lite || c->closing ||
-	    c->processing || c->fwd_remaining || c->skip_to_sync || c->stalled || c->waiting)
+	if (n < 6 || c->state != CL_READY || c->lite || c->closing || c->processing ||
+	    c->fwd_remaining || c->skip_to_sync || c->stalled || c->waiting)
 		return 0;
+	if (p[0] != 'Q') {
+		if ((p[0] != 'P' && p[0] != 'B') || p[n - 5] != 'S' ||
+		    (c->server && evbuffer_get_length(bufferevent_get_output(c->server->bev)) >=
+				      RELAY_HIGH_WATER) ||
+		    !track_batch_plan(c, p, n, &batch))
+			return 0;
+		if (!client_fast_link(c, &gone))
+			return gone ? n : 0;
+		log_debug("client %s: batch of %d messages (%zu bytes) to server pid %u", c->addr,
+			  batch.n, n, c->server->be_pid);
+		track_batch_send(c, p, &batch);
+		return n;
+	}
 	uint32_t len = proto_get_u32(p + 1);
 	bool track = track_enabled(c);
 	if ((size_t)len + 1 != n || len > rt.cfg->max_packet_size || (track && !track_query_plain(c)))
 		return 0;
-	if (!c->server) {
-		c->processing = true; /* so that client_linked() schedules no read */
-		pool_request(c->pool, c);
-		c->processing = false;
-		if (c->closing || c->state != CL_READY)
-			return n; /* going away (its reader may be gone already) */
-		if (!c->server)
-			return 0; /* waiting for a server: client_relay() finds it so */
-	}
+	if (!client_fast_link(c, &gone))
+		return gone ? n : 0;
 	struct server *s = c->server;
 	log_debug("client %s: message 'Q' (%u bytes) to server pid %u", c->addr, len, s->be_pid);
 	if (track)

@@ -797,3 +797,189 @@ int track_unlinked(struct client *c, char type, uint32_t len)
 	evbuffer_drain(in, len + 1);
 	return 1;
 }
+
+/* ------------------------------------------------------ whole batches */
+
+bool track_batch_plan(struct client *c, const uint8_t *data, size_t len, struct track_batch *b)
+{
+	bool track = track_enabled(c);
+	size_t off = 0;
+
+	/* Behind another pooler a Sync closes statements first (track_end_batch()). */
+	if (track && rt.cfg->backend_is_pooler)
+		return false;
+	b->n = 0;
+	b->len = len;
+	b->out_len = len;
+	b->rewrite = false;
+	while (off < len) {
+		if (b->n == TRACK_BATCH_MAX || len - off < 5)
+			return false;
+		const uint8_t *msg = data + off;
+		char type = (char)msg[0];
+		uint32_t mlen = proto_get_u32(msg + 1);
+		if (mlen < 4 || mlen > rt.cfg->max_packet_size || mlen > len - off - 1)
+			return false;
+		struct track_batch_msg *m = &b->m[b->n++];
+		*m = (struct track_batch_msg){.type = type, .off = (uint32_t)off, .len = mlen};
+		off += (size_t)mlen + 1;
+		if (type == 'S')
+			return off == len;
+		if (type != 'P' && type != 'B' && type != 'D' && type != 'E')
+			return false;
+		if (!track || type == 'E')
+			continue;
+
+		struct pkt_reader rd;
+		pr_init(&rd, msg + 5, mlen - 4);
+		if (type == 'P') {
+			/* The unnamed statement only: a name is recorded, and may
+			 * have to wait for an earlier Parse's answer. */
+			const char *name = pr_string(&rd);
+			if (rd.err || *name)
+				return false;
+			const char *q = (const char *)msg + 5 + rd.pos;
+			size_t qlen = strnlen(q, mlen - 4 - rd.pos);
+			struct pin_class pc = pin_classify(q, qlen);
+			char dname[256];
+			if (refused(pc) || (c->names.count &&
+					    pin_parse_deallocate(q, qlen, dname, sizeof(dname)) &&
+					    stmt_names_get(&c->names, dname)))
+				return false;
+			m->sets = pc.sets;
+			m->clears = pc.clears;
+			continue;
+		}
+		char kind = 0;
+		if (type == 'B')
+			pr_string(&rd); /* the portal */
+		else
+			kind = (char)pr_byte(&rd);
+		const char *name = pr_string(&rd);
+		if (rd.err || (type == 'D' && kind != 'S' && kind != 'P'))
+			return false;
+		if (kind == 'P' || !*name)
+			continue;
+		/* A name known and settled (name_unsettled()), not being closed. */
+		struct stmt_name *e = stmt_names_entry(&c->names, name);
+		if (!e || e->closing || (!e->confirmed && e->batch != c->batch_seq))
+			return false;
+		m->st = e->stmt;
+		m->head = (uint32_t)(5 + rd.pos);
+		b->rewrite = true;
+		b->out_len = b->out_len - strlen(name) + strlen(e->stmt->name);
+	}
+	return false; /* no Sync */
+}
+
+/* The output of a batch that renames statements is gathered here, and
+ * moved to the server's output buffer only when it does not fit, or
+ * before a Parse pgpin injects. */
+#define BATCH_OUT_MAX 16384
+
+struct batch_out {
+	struct evbuffer *sout;
+	size_t used;
+	uint8_t buf[BATCH_OUT_MAX];
+};
+
+static void batch_spill(struct batch_out *o)
+{
+	evbuffer_add(o->sout, o->buf, o->used);
+	o->used = 0;
+}
+
+static void batch_emit(struct batch_out *o, const void *data, size_t n)
+{
+	if (o->used + n > sizeof(o->buf)) {
+		batch_spill(o);
+		if (n > sizeof(o->buf)) {
+			evbuffer_add(o->sout, data, n);
+			return;
+		}
+	}
+	memcpy(o->buf + o->used, data, n);
+	o->used += n;
+}
+
+int track_batch_send(struct client *c, const uint8_t *data, const struct track_batch *b)
+{
+	static struct batch_out o;
+	struct server *s = c->server;
+	bool track = track_enabled(c);
+
+	o.sout = bufferevent_get_output(s->bev);
+	o.used = 0;
+	for (int i = 0; i < b->n; i++) {
+		const struct track_batch_msg *m = &b->m[i];
+		const uint8_t *msg = data + m->off;
+
+		switch (m->type) {
+		case 'S':
+			s->pool->stats.queries++;
+			c->in_batch = false;
+			c->batch_seq++;
+			break;
+		case 'P':
+			c->in_batch = true;
+			if (track) {
+				s->pool->stats.client_parses++;
+				apply_pins(c, (struct pin_class){m->sets, m->clears});
+			}
+			break;
+		case 'B':
+			c->in_batch = true;
+			if (track)
+				s->pool->stats.binds++;
+			break;
+		default:
+			c->in_batch = true;
+			break;
+		}
+		if (!m->head) {
+			if (push_forward(s, m->type) < 0)
+				goto oom;
+			if (b->rewrite)
+				batch_emit(&o, msg, (size_t)m->len + 1);
+			continue;
+		}
+
+		/* A named statement: made present on this server, then called
+		 * by its server-side name, as track_bind_describe() does. */
+		struct stmt *st = m->st;
+		if (m->type == 'B' && st->pin_class > 0)
+			apply_pins(c, (struct pin_class){(uint32_t)st->pin_class & 0xff,
+							 (uint32_t)st->pin_class >> 8});
+		struct stmt_cached *e = stmt_cache_get(&s->stmts, st);
+		if (e) {
+			e->used_gen = s->batch_gen;
+		} else {
+			batch_spill(&o); /* the injected Parse goes right before it */
+			if (ensure_prepared(s, st) < 0)
+				goto oom;
+			e = stmt_cache_get(&s->stmts, st);
+		}
+		if (push_forward(s, m->type) < 0)
+			goto oom;
+		/* Type, length, the portal (B) or the kind (D), the new name. */
+		size_t pre = m->type == 'B' ? strlen((const char *)msg + 5) + 1 : 1;
+		size_t alias = strlen(e->alias) + 1;
+		uint8_t hdr[5] = {(uint8_t)m->type};
+		proto_put_u32(hdr + 1, (uint32_t)(m->len - (m->head - 5 - pre) + alias));
+		batch_emit(&o, hdr, 5);
+		batch_emit(&o, msg + 5, pre);
+		batch_emit(&o, e->alias, alias);
+		batch_emit(&o, msg + m->head, (size_t)m->len + 1 - m->head);
+	}
+	c->skip_to_sync = false;
+	s->pool->stats.bytes_in += b->out_len;
+	int fd = s->reader ? net_reader_fd(s->reader) : -1;
+	if (b->rewrite)
+		net_write(s->bev, fd, o.buf, o.used);
+	else
+		net_write(s->bev, fd, data, b->len);
+	return 0;
+oom:
+	client_fatal(c, "53200", "out of memory");
+	return -1;
+}

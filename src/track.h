@@ -87,4 +87,39 @@ int track_end_batch(struct client *c);
  */
 int track_unlinked(struct client *c, char type, uint32_t len);
 
+/*
+ * Whole batches, for the client's read fast path.  A run of Parse, Bind,
+ * Describe and Execute messages ending in Sync, read in one piece, is
+ * planned first without changing anything (track_batch_plan()), and once a
+ * server is linked, sent to it in one write (track_batch_send()), with the
+ * effect client_relay() and track_message() would have had message by
+ * message.  What the plan cannot promise to do exactly so (a named Parse, a
+ * Close, Flush, a refused statement, a name unknown, unsettled or being
+ * closed) it leaves to them.
+ */
+#define TRACK_BATCH_MAX 64
+
+struct track_batch {
+	int n;
+	size_t len;	/* bytes of the batch as read */
+	size_t out_len; /* ...and as the server gets them */
+	bool rewrite;	/* some message names a statement: out_len may differ */
+	struct track_batch_msg {
+		char type;
+		uint32_t off;	 /* at data + off, len + 1 bytes */
+		uint32_t len;
+		uint32_t head;	 /* B/D of a named statement: bytes up to its name's
+				  * end (replaced); 0: sent as it is */
+		uint32_t sets;	 /* P: session state its query creates... */
+		uint32_t clears; /* ...and releases (pin.h) */
+		struct stmt *st; /* B/D: the named statement (the client's reference) */
+	} m[TRACK_BATCH_MAX];
+};
+
+/* Plan the len bytes at data as one batch; false: not a batch for this. */
+bool track_batch_plan(struct client *c, const uint8_t *data, size_t len, struct track_batch *b);
+/* Send a planned batch to c's server (linked since); -1 on allocation
+ * failure (the client is then closed). */
+int track_batch_send(struct client *c, const uint8_t *data, const struct track_batch *b);
+
 #endif

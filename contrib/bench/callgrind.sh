@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # callgrind.sh - the user-space instructions pgpin and PgBouncer spend per
-# select-only transaction, counted by valgrind's callgrind.
+# select-only transaction, counted by valgrind's callgrind, for each of
+# pgbench's protocols.
 #
 # Wall-clock CPU time on a shared machine swings by tens of percent from
 # one run to the next; an instruction count depends only on the binary,
@@ -8,15 +9,16 @@
 # path saves.  (It leaves out the kernel's work, which is most of a
 # proxy's CPU time: run.sh measures that.)  The script starts a throwaway
 # PostgreSQL (SCRAM on 127.0.0.1) and pgbench -i, then, for each proxy
-# (transaction pooling, 20 server connections), twice: the proxy under
-# valgrind --tool=callgrind, pgbench -n -S -M simple -c 4 -j 1 with N and
-# then 5N transactions per client, the proxy stopped.  The difference of
+# (transaction pooling, 20 server connections) and protocol (-M simple,
+# extended, prepared; PgBouncer 1.18 not with prepared, which fails there),
+# twice: the proxy under valgrind --tool=callgrind, pgbench -n -S -M MODE
+# -c 4 -j 1 with N and then 5N transactions per client, the proxy stopped.  The difference of
 # the two totals over the 16N extra transactions is the cost of one
 # transaction: start-up, log-in and shut-down drop out.  It prints a
 # Markdown table, and writes it to --out if given.
 #
-#   contrib/bench/callgrind.sh [--pgpin PATH] [--transactions N] [--out FILE]
-#                              [--logdir DIR]
+#   contrib/bench/callgrind.sh [--pgpin PATH] [--transactions N] [--modes LIST]
+#                              [--out FILE] [--logdir DIR]
 #
 # Run as root (PostgreSQL and PgBouncer then run as the postgres user) or
 # as an ordinary user.  Needs valgrind.  Everything it starts is stopped,
@@ -35,6 +37,7 @@ usage() {
   --pgpin PATH        pgpin binary [$PGPIN, else ./pgpin in the current (build) directory]
   --transactions N    transactions per client in the shorter run [500]; the longer
                       run makes 5N
+  --modes LIST        pgbench protocols, comma-separated [simple,extended,prepared]
   --out FILE          also write the table (Markdown) to FILE
   --logdir DIR        keep every log and callgrind output in DIR
   -h, --help          this help
@@ -42,11 +45,21 @@ EOF
 }
 
 transactions=500
+modes=simple,extended,prepared
 bench_value_opts[--transactions]=transactions
+bench_value_opts[--modes]=modes
 unset 'bench_value_opts[--duration]' 'bench_value_opts[--rounds]' 'bench_value_opts[--clients]'
 unset 'bench_value_opts[--scale]' 'bench_flag_opts[--quick]'
 bench_parse_options "$@"
 bench_positive transactions
+IFS=, read -r -a mode_list <<<"$modes"
+for m in "${mode_list[@]}"; do
+	case $m in
+	simple | extended | prepared) ;;
+	*) die "--modes: unknown protocol '$m' (simple, extended, prepared)" ;;
+	esac
+done
+[ "${#mode_list[@]}" -gt 0 ] || die "--modes: no protocol given"
 duration=600 # the bound bench_run puts on one pgbench run (plus 2 min)
 scale=1
 bench_paths
@@ -73,10 +86,11 @@ proxy_port=""
 free_port proxy_port || die "no free TCP port found"
 bench_pgbouncer_ini "$proxy_port"
 
-# count PROXY TXNS: start PROXY under callgrind, run TXNS transactions per
-# client through it, stop it; print its total instruction count.
+# count PROXY MODE TXNS: start PROXY under callgrind, run TXNS transactions
+# per client through it with pgbench -M MODE, stop it; print its total
+# instruction count.
 count() {
-	local proxy=$1 txns=$2 cg=$work/callgrind.$1.$2 log=$work/$1-$2
+	local proxy=$1 mode=$2 txns=$3 cg=$work/callgrind.$1.$2.$3 log=$work/$1-$2-$3
 	local vg=(valgrind --tool=callgrind "--callgrind-out-file=$cg")
 	case $proxy in
 	pgpin)
@@ -91,7 +105,7 @@ count() {
 	esac
 	proxy_pid=$!
 	wait_port "$proxy_port" 60 "$proxy_pid" || { cat "$log.proxy.log" >&2; die "$proxy did not listen under valgrind"; }
-	PGPASSWORD=$dbpass bench_run "$log.pgbench.log" "$pgbench_bin" -n -S -M simple -c 4 -j 1 \
+	PGPASSWORD=$dbpass bench_run "$log.pgbench.log" "$pgbench_bin" -n -S -M "$mode" -c 4 -j 1 \
 		-t "$txns" -h 127.0.0.1 -p "$proxy_port" -U "$dbuser" "$db" ||
 		{ cat "$log.pgbench.log" >&2; die "pgbench through $proxy failed"; }
 	grep -q '^number of failed transactions: 0 ' "$log.pgbench.log" ||
@@ -106,23 +120,34 @@ short=$transactions
 long=$((5 * transactions))
 extra=$((4 * (long - short)))
 declare -A per_txn
-for proxy in pgpin pgbouncer; do
-	note "$proxy under callgrind: $short, then $long transactions per client"
-	a=$(count "$proxy" "$short") || exit 1
-	b=$(count "$proxy" "$long") || exit 1
-	per_txn[$proxy]=$(((b - a) / extra))
-	note "$proxy: $(((b - a))) instructions for $extra transactions: ${per_txn[$proxy]} per transaction"
+for mode in "${mode_list[@]}"; do
+	for proxy in pgpin pgbouncer; do
+		[ "$proxy/$mode" = pgbouncer/prepared ] && continue
+		note "$proxy -M $mode under callgrind: $short, then $long transactions per client"
+		a=$(count "$proxy" "$mode" "$short") || exit 1
+		b=$(count "$proxy" "$mode" "$long") || exit 1
+		per_txn[$proxy/$mode]=$(((b - a) / extra))
+		note "$proxy -M $mode: $((b - a)) instructions for $extra transactions: ${per_txn[$proxy/$mode]} per transaction"
+	done
 done
 
 table=$(
-	echo "| proxy | instructions per transaction |"
-	echo "|---|---:|"
-	echo "| pgpin ($(bench_version "$pgpin_bin")) | ${per_txn[pgpin]} |"
-	echo "| PgBouncer ($(bench_version "$pgbouncer_bin")) | ${per_txn[pgbouncer]} |"
+	echo "| protocol | pgpin ($(bench_version "$pgpin_bin")) | PgBouncer ($(bench_version "$pgbouncer_bin")) | pgpin/PgBouncer |"
+	echo "|---|---:|---:|---:|"
+	for mode in "${mode_list[@]}"; do
+		a=${per_txn[pgpin/$mode]}
+		b=${per_txn[pgbouncer/$mode]:-}
+		if [ -n "$b" ]; then
+			echo "| -M $mode | $a | $b | $(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.2f", a / b }') |"
+		else
+			echo "| -M $mode | $a | — | — |"
+		fi
+	done
 	echo
-	printf 'pgpin/PgBouncer: %s. ' "$(awk -v a="${per_txn[pgpin]}" -v b="${per_txn[pgbouncer]}" 'BEGIN { printf "%.2f", a / b }')"
-	echo "pgbench -n -S -M simple -c 4 -j 1 -t $short and -t $long through each, under"
-	echo "valgrind --tool=callgrind ($(valgrind --version)); $extra extra transactions."
+	echo "Instructions per select-only transaction: pgbench -n -S -M PROTOCOL -c 4 -j 1"
+	echo "-t $short and -t $long through each, under valgrind --tool=callgrind"
+	echo "($(valgrind --version)); the difference over the $extra extra transactions."
+	echo "PgBouncer 1.18 is not run with -M prepared (it fails there in transaction mode)."
 )
 if [ -n "$out" ]; then
 	printf '%s\n' "$table" >"$out" || die "cannot write $out"

@@ -10,7 +10,10 @@
 #                 intercepts, COPY text/CSV parser, Bind value types
 #   fuzz_session  src/sqlite/session.c: the protocol engine on a stream
 #                 of frontend messages, on an in-memory database
-# ("proto", "sql" and "session" work too).  SECONDS defaults to 60;
+#   fuzz_batch    src/track.c: extended-protocol batches taken whole by
+#                 the client's read fast path, checked against the
+#                 message-by-message relay
+# ("proto", "sql", "session" and "batch" work too).  SECONDS defaults to 60;
 # `t/fuzz/run.sh 60` still fuzzes fuzz_proto.
 #
 # Builds with clang -fsanitize=fuzzer,address,undefined -DPGPIN_LIBFUZZER.
@@ -19,7 +22,8 @@
 # compiled with the same sanitizers and coverage (so the linker takes
 # only the modules a target uses, as with libpgpin.a), and with libevent,
 # OpenSSL, libpq, SQLite and PCRE2.  Then fuzzes starting from the seed
-# corpus (t/fuzz/corpus, t/fuzz/corpus_sql, t/fuzz/corpus_session).  Exits
+# corpus (t/fuzz/corpus, t/fuzz/corpus_sql, t/fuzz/corpus_session,
+# t/fuzz/corpus_batch).  Exits
 # 0 if no crash was found, non-zero otherwise (the crashing input is left
 # in $WORKDIR/artifacts/).
 #
@@ -28,7 +32,8 @@
 #               apt-get install -y clang libclang-rt-14-dev)
 #   WORKDIR     build and scratch directory (default ${TMPDIR:-/tmp}/pgpin-fuzz);
 #               new corpus entries go to $WORKDIR/corpus (fuzz_proto) or
-#               $WORKDIR/corpus_sql, $WORKDIR/corpus_session, never into
+#               $WORKDIR/corpus_sql, $WORKDIR/corpus_session,
+#               $WORKDIR/corpus_batch, never into
 #               the checked-in seed corpus
 #   MAX_LEN     libFuzzer -max_len (default 16384: above the 10000-byte
 #               startup packet limit, and room for a few SQL statements)
@@ -43,9 +48,10 @@ case ${1:-} in
 fuzz_proto | proto) target=fuzz_proto; shift ;;
 fuzz_sql | sql) target=fuzz_sql; shift ;;
 fuzz_session | session) target=fuzz_session; shift ;;
+fuzz_batch | batch) target=fuzz_batch; shift ;;
 '' | [0-9]* | -*) ;;
 *)
-	echo "usage: $0 [fuzz_proto|fuzz_sql|fuzz_session] [SECONDS] [libFuzzer flags...]" >&2
+	echo "usage: $0 [fuzz_proto|fuzz_sql|fuzz_session|fuzz_batch] [SECONDS] [libFuzzer flags...]" >&2
 	exit 2
 	;;
 esac
@@ -54,7 +60,7 @@ seconds=${1:-60}
 
 case $seconds in
 '' | *[!0-9]*)
-	echo "usage: $0 [fuzz_proto|fuzz_sql|fuzz_session] [SECONDS] [libFuzzer flags...]" >&2
+	echo "usage: $0 [fuzz_proto|fuzz_sql|fuzz_session|fuzz_batch] [SECONDS] [libFuzzer flags...]" >&2
 	exit 2
 	;;
 esac
@@ -84,6 +90,11 @@ fuzz_session)
 	seeds=$here/corpus_session
 	corpus=$WORKDIR/corpus_session
 	prefix=$WORKDIR/artifacts/fuzz_session-
+	;;
+fuzz_batch)
+	seeds=$here/corpus_batch
+	corpus=$WORKDIR/corpus_batch
+	prefix=$WORKDIR/artifacts/fuzz_batch-
 	;;
 esac
 
@@ -184,6 +195,24 @@ msg="M"
 det="D"
 error="ERROR\x00"
 fatal="FATAL\x00"
+EOF
+	;;
+fuzz_batch)
+	cat >"$dict" <<'EOF'
+parse="P"
+bind="B"
+describe="D"
+execute="E"
+sync="S\x00\x00\x00\x04"
+close="C"
+flush="H\x00\x00\x00\x04"
+name_a="a\x00"
+name_bb="bb\x00"
+len4="\x00\x00\x00\x04"
+set="SET search_path TO x\x00"
+listen="LISTEN x\x00"
+dealloc="DEALLOCATE a\x00"
+select="SELECT 1\x00"
 EOF
 	;;
 *)
