@@ -288,6 +288,12 @@ cpu_ns() {
 	cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ s += $1 } END { if (NR) printf "%.0f\n", s; else exit 1 }'
 }
 
+# cpu_slices PID: how many times the process's threads have been switched in
+# to run (the third field of schedstat): one per wake-up or preemption.
+cpu_slices() {
+	cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ s += $3 } END { if (NR) printf "%.0f\n", s; else exit 1 }'
+}
+
 # ------------------------------------------------------------ PostgreSQL, PgBouncer
 
 # as_pg CMD...: run CMD as the cluster's owner (postgres when we are root).

@@ -10,7 +10,8 @@
 # against direct and pgpin only: PgBouncer 1.18 cannot run them in
 # transaction mode.  For every proxy run it also takes the proxy's CPU
 # time from /proc/PID/stat.  Then it compares the two proxies' CPU per
-# transaction at one fixed rate, in back-to-back pairs of runs.  It writes
+# transaction at one fixed rate, in back-to-back pairs of runs, with the
+# simple and then the extended protocol.  It writes
 # a Markdown report (medians over the rounds, ratios, CPU per transaction,
 # failed transactions, the paired comparison and the Targets section) and
 # prints its tables.  See contrib/bench/README.md.
@@ -48,7 +49,7 @@ usage() {
                    transaction is compared [half the lower of pgpin's and
                    PgBouncer's warm-up TPS, in hundreds]
   --cpu-pairs N    back-to-back pairs of 5 s runs (pgpin, PgBouncer) at that
-                   rate [20; --quick: 4]
+                   rate, for each protocol (simple, extended) [20; --quick: 4]
   --out FILE       Markdown report [doc/benchmarks.md in the source tree;
                    --quick: none, the tables go to stdout only]
   --logdir DIR     keep every log (pgbench outputs, pgpin, PgBouncer, PostgreSQL)
@@ -209,7 +210,9 @@ if [ -z "$rate" ]; then
 	[ "$rate" -ge 100 ] || rate=100
 fi
 rate_how=$([ -n "$rate_given" ] && echo "given with --rate" || echo "half the lower warm-up TPS of the two proxies, in hundreds")
-rate_args=(-n -j 2 -c "$clients" -T "$cpu_seconds" -S -M simple -R "$rate")
+# The paired comparison is run for both protocols a driver may use.
+cpu_modes=(simple extended)
+rate_args=(-n -j 2 -c "$clients" -T "$cpu_seconds" -S -M PROTOCOL -R "$rate")
 
 results=$work/results.tsv
 printf 'round\tcase\ttarget\ttps\ttxns\tfailed\tticks\tstatus\tlatency_ms\n' >"$results"
@@ -277,42 +280,49 @@ done
 # even ones), and takes the ratio within each pair: drift on the machine
 # cancels out of it.  The time is the scheduler's (schedstat, nanoseconds).
 cpu_results=$work/cpu.tsv
-printf 'pair\ttarget\tns\ttxns\tlatency_ms\tstatus\n' >"$cpu_results"
-for ((k = 1; k <= cpu_pairs; k++)); do
-	order=(pgpin pgbouncer)
-	((k % 2)) || order=(pgbouncer pgpin)
-	for t in "${order[@]}"; do
-		log=$work/runs/cpu$k-$t.log
-		proxy_alive "$t" || { trouble=yes; die "$t (pid ${pid_of[$t]}) is gone before CPU pair $k"; }
-		before=$(cpu_ns "${pid_of[$t]}")
-		run_pgbench "$t" "$log" "${rate_args[@]}"
-		st=$?
-		after=$(cpu_ns "${pid_of[$t]}")
-		proxy_alive "$t" || { trouble=yes; tail -n 20 "$log" >&2; die "$t died during CPU pair $k"; }
-		txns=$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' "$log" | head -n 1)
-		failed=$(sed -n 's/^number of failed transactions: \([0-9]*\).*/\1/p' "$log" | head -n 1)
-		lat=$(sed -n 's/^latency average = \([0-9.]*\) ms.*/\1/p' "$log" | head -n 1)
-		printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$k" "$t" "$((after - before))" "${txns:--}" "${lat:--}" "$st" >>"$cpu_results"
-		if [ "$st" != 0 ] || [ "${failed:-x}" != 0 ] || [ -z "$txns" ]; then
-			trouble=yes
-			echo "run.sh: CPU pair $k, $t: pgbench exit status $st, failed transactions ${failed:-?}:" >&2
-			grep -v '^progress' "$log" | tail -n 15 | sed 's/^/    /' >&2
-		fi
-		printf '== [CPU %d/%d] %-10s -R %s txns %-8s cpu %s ns%s\n' "$k" "$cpu_pairs" "$t" "$rate" \
-			"${txns:--}" "$((after - before))" "$([ "$st" = 0 ] || echo " EXIT $st")" >&2
+printf 'pair\ttarget\tns\ttxns\tlatency_ms\tstatus\tprotocol\tslices\n' >"$cpu_results"
+for proto in "${cpu_modes[@]}"; do
+	for ((k = 1; k <= cpu_pairs; k++)); do
+		order=(pgpin pgbouncer)
+		((k % 2)) || order=(pgbouncer pgpin)
+		for t in "${order[@]}"; do
+			log=$work/runs/cpu-$proto-$k-$t.log
+			proxy_alive "$t" || { trouble=yes; die "$t (pid ${pid_of[$t]}) is gone before CPU pair $k ($proto)"; }
+			before=$(cpu_ns "${pid_of[$t]}")
+			slices_before=$(cpu_slices "${pid_of[$t]}")
+			run_pgbench "$t" "$log" "${rate_args[@]/PROTOCOL/$proto}"
+			st=$?
+			after=$(cpu_ns "${pid_of[$t]}")
+			slices_after=$(cpu_slices "${pid_of[$t]}")
+			proxy_alive "$t" || { trouble=yes; tail -n 20 "$log" >&2; die "$t died during CPU pair $k ($proto)"; }
+			txns=$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' "$log" | head -n 1)
+			failed=$(sed -n 's/^number of failed transactions: \([0-9]*\).*/\1/p' "$log" | head -n 1)
+			lat=$(sed -n 's/^latency average = \([0-9.]*\) ms.*/\1/p' "$log" | head -n 1)
+			printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$k" "$t" "$((after - before))" "${txns:--}" "${lat:--}" "$st" "$proto" \
+				"$((slices_after - slices_before))" >>"$cpu_results"
+			if [ "$st" != 0 ] || [ "${failed:-x}" != 0 ] || [ -z "$txns" ]; then
+				trouble=yes
+				echo "run.sh: CPU pair $k ($proto), $t: pgbench exit status $st, failed transactions ${failed:-?}:" >&2
+				grep -v '^progress' "$log" | tail -n 15 | sed 's/^/    /' >&2
+			fi
+			printf '== [CPU %s %d/%d] %-10s -R %s txns %-8s cpu %s ns%s\n' "$proto" "$k" "$cpu_pairs" "$t" "$rate" \
+				"${txns:--}" "$((after - before))" "$([ "$st" = 0 ] || echo " EXIT $st")" >&2
+		done
 	done
 done
 
-# cpu_paired MODE: the paired comparison's table (MODE=table) or its
-# Targets line (MODE=target).  Per pair: pgpin's ns/txn over PgBouncer's.
+# cpu_paired MODE PROTOCOL: the paired comparison's table (MODE=table) or
+# its Targets line (MODE=target) for one protocol.  Per pair: pgpin's
+# ns/txn over PgBouncer's.
 # The interval is the distribution-free one for a median (the order
 # statistics a binomial(n, 1/2) puts 95% between), so it says how far the
 # noise of this machine lets the median move.
 cpu_paired() {
-	awk -F '\t' -v mode="$1" -v rate="$rate" -v secs="$cpu_seconds" "$bench_awk_lib"'
-	NR == 1 { next }
+	awk -F '\t' -v mode="$1" -v proto="$2" -v rate="$rate" -v secs="$cpu_seconds" "$bench_awk_lib"'
+	NR == 1 || $7 != proto { next }
 	{
 		if ($4 != "-" && $4 > 0) per[$1, $2] = $3 / 1000 / $4
+		if ($4 != "-" && $4 > 0) sw[$2] = sw[$2] " " $8 / $4
 		if ($5 != "-") lat[$2] = lat[$2] " " $5
 		if ($1 > n) n = $1
 	}
@@ -342,13 +352,14 @@ cpu_paired() {
 			print "|---|---:|---:|"
 			printf "| CPU µs/txn, median of the pairs | %s | %s |\n", fmt(median(p), "%.1f"), fmt(median(b), "%.1f")
 			printf "| latency ms, median of the pairs | %s | %s |\n", fmt(median(lat["pgpin"]), "%.3f"), fmt(median(lat["pgbouncer"]), "%.3f")
+			printf "| times switched in per transaction, median | %s | %s |\n", fmt(median(sw["pgpin"]), "%.3f"), fmt(median(sw["pgbouncer"]), "%.3f")
 			printf "\npgpin/pgbouncer CPU per transaction, pair by pair: %s.\n", rounds
 			printf "Median %s; pgpin used no more CPU than PgBouncer in %d of %d pairs", fmt(med, "%.3f"), below, m
 			if (lo != "") printf "; 95%% interval of the median: %.3f to %.3f", lo, hi
 			print "."
 		} else {
 			verdict = (med != "" && med + 0 <= 1) ? "met" : "not met"
-			printf "- **%s**: pgpin CPU per transaction ≤ PgBouncer'"'"'s at the same load (select-only, simple, `-R %s`, %d back-to-back pairs): median of the per-pair ratios ×%s", verdict, rate, m, fmt(med, "%.3f")
+			printf "- **%s**: pgpin CPU per transaction ≤ PgBouncer'"'"'s at the same load (select-only, %s, `-R %s`, %d back-to-back pairs): median of the per-pair ratios ×%s", verdict, proto, rate, m, fmt(med, "%.3f")
 			if (lo != "") printf " (95%% interval %.3f to %.3f)", lo, hi
 			printf "; pgpin no more in %d of %d pairs.", below, m
 		}
@@ -377,7 +388,8 @@ pgbench_version=$(bench_version "$pgbench_bin")
 summarise() {
 	awk -F '\t' -v mode="$1" -v want="${2:-}" -v hz="$clk_tck" -v rounds="$rounds" \
 		-v title="${3:-}" -v args="${4:-}" -v not_run="$not_run" -v not_run_note="$not_run_note" \
-		-v cpu_target="$(cpu_paired target)" "$bench_awk_lib"'
+		-v cpu_target_simple="$(cpu_paired target simple)" \
+		-v cpu_target_extended="$(cpu_paired target extended)" "$bench_awk_lib"'
 	# cell(C, T1, T2, X, F): fmt(X, F), or "—" when C does not run against T1 or T2
 	function cell(c, t1, t2, x, f) { return (skip[c, t1] || (t2 != "" && skip[c, t2])) ? "—" : fmt(x, f) }
 	function tps_of(c, t) { return median(tps[c, t]) }
@@ -460,16 +472,24 @@ summarise() {
 					per_round(cpuround, c, "pgpin", "pgbouncer", "%.2f")
 			}
 		} else if (mode == "targets") {
-			p = tps_of("select_simple", "pgpin"); b = tps_of("select_simple", "pgbouncer")
-			ok = (p != "" && b != "" && p + 0 >= b + 0)
-			printf "- **%s**: pgpin select-only TPS ≥ PgBouncer'"'"'s (simple protocol): %s vs %s TPS (×%s; per round: %s).\n",
-				ok ? "met" : "not met", fmt(p, "%.0f"), fmt(b, "%.0f"), fmt(ratio(p, b), "%.2f"),
-				per_round(byround, "select_simple", "pgpin", "pgbouncer", "%.2f")
-			printf "%s", cpu_target
-			p = cpu_of("select_simple", "pgpin"); b = cpu_of("select_simple", "pgbouncer")
-			printf " At full speed (`select_simple`, where each runs as many transactions as it can): %s vs %s µs/txn (×%s; per round: %s).\n",
-				fmt(p, "%.1f"), fmt(b, "%.1f"), fmt(ratio(p, b), "%.2f"),
-				per_round(cpuround, "select_simple", "pgpin", "pgbouncer", "%.2f")
+			for (pi = 1; pi <= 2; pi++) {
+				pr = pi == 1 ? "simple" : "extended"
+				sc = "select_" pr
+				p = tps_of(sc, "pgpin"); b = tps_of(sc, "pgbouncer")
+				ok = (p != "" && b != "" && p + 0 >= b + 0)
+				printf "- **%s**: pgpin select-only TPS ≥ PgBouncer'"'"'s (%s protocol): %s vs %s TPS (×%s; per round: %s).\n",
+					ok ? "met" : "not met", pr, fmt(p, "%.0f"), fmt(b, "%.0f"), fmt(ratio(p, b), "%.2f"),
+					per_round(byround, sc, "pgpin", "pgbouncer", "%.2f")
+			}
+			for (pi = 1; pi <= 2; pi++) {
+				pr = pi == 1 ? "simple" : "extended"
+				sc = "select_" pr
+				printf "%s", pi == 1 ? cpu_target_simple : cpu_target_extended
+				p = cpu_of(sc, "pgpin"); b = cpu_of(sc, "pgbouncer")
+				printf " At full speed (`%s`, where each runs as many transactions as it can): %s vs %s µs/txn (×%s; per round: %s).\n",
+					sc, fmt(p, "%.1f"), fmt(b, "%.1f"), fmt(ratio(p, b), "%.2f"),
+					per_round(cpuround, sc, "pgpin", "pgbouncer", "%.2f")
+			}
 			p = tps_of("storm", "pgpin"); d = tps_of("storm", "direct")
 			ok = (p != "" && d != "" && p + 0 >= 8 * d)
 			printf "- **%s**: connection storm through pgpin ≥ 8× direct: %s vs %s TPS (×%s; per round: %s).\n",
@@ -546,11 +566,15 @@ report() {
 	done
 	echo "### CPU per transaction at the same load (\`cpu\`)"
 	echo
-	echo "\`pgbench ${rate_args[*]}\` against pgpin and PgBouncer. CPU: the proxy's"
-	echo "run time from /proc/PID/task/*/schedstat (nanoseconds) over the run, divided by"
-	echo "the transactions pgbench processed."
-	echo
-	cpu_paired table
+	echo "\`pgbench ${rate_args[*]}\` against pgpin and PgBouncer, PROTOCOL simple"
+	echo "then extended. CPU: the proxy's run time from /proc/PID/task/*/schedstat"
+	echo "(nanoseconds) over the run, divided by the transactions pgbench processed."
+	for proto in "${cpu_modes[@]}"; do
+		echo
+		echo "#### -M $proto"
+		echo
+		cpu_paired table "$proto"
+	done
 	echo
 	echo "## Setup"
 	echo
