@@ -62,13 +62,14 @@ static size_t client_fast_read(void *arg, const uint8_t *p, size_t n);
 /* ------------------------------------------------------- lifecycle */
 
 /*
- * A cancel key: drawn from OpenSSL's generator 64 at a time, since every
- * RAND_bytes() call checks for a fork with getpid(), a system call per
- * connection.  random() only if the generator fails.
+ * A cancel key: drawn from OpenSSL's generator 1024 at a time, since every
+ * RAND_bytes() call checks for a fork with getpid() (a system call) and
+ * costs about as much as 30 logins' worth of user-space work besides.
+ * random() only if the generator fails.
  */
 static uint32_t client_new_key(double now)
 {
-	static uint32_t keys[64];
+	static uint32_t keys[1024];
 	static unsigned n_keys;
 
 	if (n_keys == 0 && RAND_bytes((unsigned char *)keys, sizeof(keys)) == 1)
@@ -960,24 +961,89 @@ static void client_relay_lite(struct client *c)
 				    BEV_TRIG_IGNORE_WATERMARKS | BEV_TRIG_DEFER_CALLBACKS);
 }
 
-void client_welcome(struct client *c)
+/*
+ * The pool's welcome as bytes, built once: every login to the pool sends
+ * the same ParameterStatus messages but for the settings the client gave
+ * itself.  False when out of memory.
+ */
+static bool client_welcome_cache(struct pool *pl)
 {
-	const struct params *w = &c->pool->welcome;
+	const struct params *w = &pl->welcome;
 	struct pkt p;
 
+	if (pl->welcome_off)
+		return true;
+	uint32_t *off = malloc(((size_t)w->n + 1) * sizeof(*off));
+	bool *tracked = malloc((size_t)w->n + 1);
+	if (!off || !tracked) {
+		free(off);
+		free(tracked);
+		return false;
+	}
+	pkt_init(&p);
+	for (int i = 0; i < w->n; i++) {
+		off[i] = (uint32_t)p.len;
+		proto_build_param_status(&p, w->items[i].name, w->items[i].value);
+		tracked[i] = params_is_tracked(w->items[i].name);
+	}
+	off[w->n] = (uint32_t)p.len;
+	if (p.oom) {
+		pkt_free(&p);
+		free(off);
+		free(tracked);
+		return false;
+	}
+	pl->welcome_msgs = p.data;
+	pl->welcome_off = off;
+	pl->welcome_tracked = tracked;
+	return true;
+}
+
+void client_welcome(struct client *c)
+{
+	struct pool *pl = c->pool;
+	const struct params *w = &pl->welcome;
+	struct pkt p;
+
+	if (!client_welcome_cache(pl)) {
+		client_fatal(c, "53200", "out of memory");
+		return;
+	}
 	pkt_init(&p);
 	proto_build_auth(&p, AUTH_REQ_OK, NULL, 0);
-	for (int i = 0; i < w->n; i++) {
-		const char *name = w->items[i].name;
-		const char *mine = params_get(&c->vars, name);
-		if (!mine && params_is_tracked(name)) {
-			params_set(&c->vars, name, w->items[i].value);
-			mine = w->items[i].value;
+	/* The client's own settings first decide; the pool's values fill in
+	 * the rest (a run of them copied at once), and those the session
+	 * keeps become the client's. */
+	bool own = c->vars.n > 0;
+	int run = -1; /* the first of the items the client left alone */
+	for (int i = 0; i <= w->n; i++) {
+		const char *mine = NULL;
+		if (i < w->n) {
+			if (own)
+				mine = params_get(&c->vars, w->items[i].name);
+			if (!mine) {
+				if (run < 0)
+					run = i;
+				if (pl->welcome_tracked[i] &&
+				    params_add(&c->vars, w->items[i].name, w->items[i].value) < 0)
+					p.oom = true;
+				continue;
+			}
 		}
-		proto_build_param_status(&p, name, mine ? mine : w->items[i].value);
+		if (run >= 0)
+			pkt_bytes(&p, pl->welcome_msgs + pl->welcome_off[run],
+				  pl->welcome_off[i] - pl->welcome_off[run]);
+		run = -1;
+		if (mine)
+			proto_build_param_status(&p, w->items[i].name, mine);
 	}
 	proto_build_backend_key(&p, c->pid, c->key);
 	proto_build_ready(&p, 'I');
+	if (p.oom) {
+		pkt_free(&p);
+		client_fatal(c, "53200", "out of memory");
+		return;
+	}
 	c->state = CL_READY;
 	client_send_pkt(c, &p);
 	pkt_free(&p);

@@ -43,38 +43,43 @@ const char *params_get(const struct params *ps, const char *name)
 	return i < 0 ? NULL : ps->items[i].value;
 }
 
+int params_add(struct params *ps, const char *name, const char *value)
+{
+	if (ps->n == ps->cap) {
+		int cap = ps->cap ? ps->cap * 2 : 16;
+		struct param *items = realloc(ps->items, (size_t)cap * sizeof(*items));
+		if (!items)
+			return -1;
+		ps->items = items;
+		ps->cap = cap;
+	}
+	char *n = strdup(name);
+	char *v = strdup(value);
+	if (!n || !v) {
+		free(n);
+		free(v);
+		return -1;
+	}
+	ps->gen++;
+	ps->items[ps->n].name = n;
+	ps->items[ps->n].value = v;
+	ps->n++;
+	return 0;
+}
+
 int params_set(struct params *ps, const char *name, const char *value)
 {
 	int i = params_find(ps, name);
-	if (i >= 0 && strcmp(ps->items[i].value, value) == 0)
+	if (i < 0)
+		return params_add(ps, name, value);
+	if (strcmp(ps->items[i].value, value) == 0)
 		return 0;
 	char *v = strdup(value);
 	if (!v)
 		return -1;
 	ps->gen++;
-	if (i >= 0) {
-		free(ps->items[i].value);
-		ps->items[i].value = v;
-		return 0;
-	}
-	if (ps->n == ps->cap) {
-		int cap = ps->cap ? ps->cap * 2 : 16;
-		struct param *items = realloc(ps->items, (size_t)cap * sizeof(*items));
-		if (!items) {
-			free(v);
-			return -1;
-		}
-		ps->items = items;
-		ps->cap = cap;
-	}
-	char *n = strdup(name);
-	if (!n) {
-		free(v);
-		return -1;
-	}
-	ps->items[ps->n].name = n;
-	ps->items[ps->n].value = v;
-	ps->n++;
+	free(ps->items[i].value);
+	ps->items[i].value = v;
 	return 0;
 }
 

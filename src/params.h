@@ -31,6 +31,8 @@ void params_free(struct params *ps);
 const char *params_get(const struct params *ps, const char *name);
 /* Set (insert or replace).  Returns -1 on allocation failure. */
 int params_set(struct params *ps, const char *name, const char *value);
+/* Add a name known to be absent (no search).  -1 on allocation failure. */
+int params_add(struct params *ps, const char *name, const char *value);
 void params_remove(struct params *ps, const char *name);
 int params_copy(struct params *dst, const struct params *src);
 

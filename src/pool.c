@@ -182,6 +182,9 @@ static void pool_free(struct pool *p)
 	TAILQ_REMOVE(&rt.pools, p, link);
 	target_free(&p->target);
 	params_free(&p->welcome);
+	free(p->welcome_msgs);
+	free(p->welcome_off);
+	free(p->welcome_tracked);
 	stmt_registry_free(&p->registry);
 	free(p->host_errors);
 	free(p->key);
@@ -191,10 +194,13 @@ static void pool_free(struct pool *p)
 }
 
 static void dbjobs_free_all(void);
+static void routes_clear(void);
 
 void pool_free_all(void)
 {
 	struct pool *p;
+
+	routes_clear();
 	while ((p = TAILQ_FIRST(&rt.pools)))
 		pool_free(p);
 	dbjobs_free_all();
@@ -712,6 +718,78 @@ static struct server *pool_connect(struct pool *p, int attempt)
 	return server_connect(p, attempt);
 }
 
+/*
+ * Which pool a login's (database, user) goes to depends only on the
+ * configuration: the answer is remembered until it is reloaded, so that a
+ * login to a known pool resolves no target and builds no key.  At most
+ * ROUTES_MAX answers are kept (clients may name any database).
+ */
+#define ROUTES_BUCKETS 256
+#define ROUTES_MAX 4096
+
+struct pool_route {
+	struct pool_route *next;
+	struct pool *pool;
+	uint32_t hash;
+	size_t dblen;
+	char names[]; /* database\0user\0 */
+};
+
+static struct pool_route *routes[ROUTES_BUCKETS];
+static int n_routes;
+
+static uint32_t route_hash(const char *database, const char *user)
+{
+	uint32_t h = 2166136261u; /* FNV-1a over both names and their NULs */
+	for (const char *p = database;; p++) {
+		h = (h ^ (uint8_t)*p) * 16777619u;
+		if (!*p)
+			break;
+	}
+	for (const char *p = user; *p; p++)
+		h = (h ^ (uint8_t)*p) * 16777619u;
+	return h;
+}
+
+static struct pool *route_find(const char *database, const char *user, uint32_t hash)
+{
+	for (struct pool_route *r = routes[hash % ROUTES_BUCKETS]; r; r = r->next)
+		if (r->hash == hash && strcmp(r->names, database) == 0 &&
+		    strcmp(r->names + r->dblen + 1, user) == 0)
+			return r->pool;
+	return NULL;
+}
+
+static void route_add(const char *database, const char *user, uint32_t hash, struct pool *p)
+{
+	size_t dblen = strlen(database), ulen = strlen(user);
+	if (n_routes >= ROUTES_MAX)
+		return;
+	struct pool_route *r = malloc(sizeof(*r) + dblen + ulen + 2);
+	if (!r)
+		return; /* merely not remembered */
+	r->pool = p;
+	r->hash = hash;
+	r->dblen = dblen;
+	memcpy(r->names, database, dblen + 1);
+	memcpy(r->names + dblen + 1, user, ulen + 1);
+	r->next = routes[hash % ROUTES_BUCKETS];
+	routes[hash % ROUTES_BUCKETS] = r;
+	n_routes++;
+}
+
+static void routes_clear(void)
+{
+	for (int i = 0; i < ROUTES_BUCKETS; i++) {
+		while (routes[i]) {
+			struct pool_route *r = routes[i];
+			routes[i] = r->next;
+			free(r);
+		}
+	}
+	n_routes = 0;
+}
+
 struct pool *pool_for_client(const char *database, const char *user, char *err,
 			     size_t errlen)
 {
@@ -719,7 +797,11 @@ struct pool *pool_for_client(const char *database, const char *user, char *err,
 	struct target t;
 	enum pool_mode mode;
 	int size;
+	uint32_t hash = route_hash(database, user);
+	struct pool *known = route_find(database, user, hash);
 
+	if (known)
+		return known;
 	if (target_resolve(database, user, &t, err, errlen) < 0)
 		return NULL;
 	/* Only a new pool needs the password: a login to an existing one
@@ -737,14 +819,18 @@ struct pool *pool_for_client(const char *database, const char *user, char *err,
 		p->cfg_database = strdup(database);
 		p->cfg_user = strdup(user);
 	}
-	if (!p || !p->cfg_database || !p->cfg_user)
+	if (!p || !p->cfg_database || !p->cfg_user) {
 		snprintf(err, errlen, "out of memory");
+		return p;
+	}
+	route_add(database, user, hash, p);
 	return p;
 }
 
 void pool_apply_config(void)
 {
 	struct pool *p;
+	routes_clear(); /* the configuration that chose them is gone */
 	TAILQ_FOREACH(p, &rt.pools, link) {
 		/* Pools are shared by every client that maps to the target;
 		 * settings come from the names that first created it. */

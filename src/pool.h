@@ -87,6 +87,13 @@ struct pool {
 	/* ParameterStatus set of the first server that logged in. */
 	struct params welcome;
 	bool have_welcome;
+	/* ...as the messages a client is sent (client.c builds them at the
+	 * first welcome): item i's from welcome_off[i] to welcome_off[i + 1]
+	 * of welcome_msgs; welcome_tracked[i]: a client's session keeps
+	 * item i (params_is_tracked()). */
+	uint8_t *welcome_msgs;
+	uint32_t *welcome_off;
+	bool *welcome_tracked;
 
 	double last_connect_attempt;
 	double last_failure;

@@ -110,6 +110,57 @@ Test(basic, select_and_parameter_status, IT(30))
 	h_done();
 }
 
+/*
+ * Every login to a pool is welcomed with the pool's ParameterStatus set but
+ * for what the client set itself, which must come back as PostgreSQL would
+ * report it, whatever the clients before it in the same pool set.  Each
+ * login is compared with a login to PostgreSQL directly with the same
+ * settings.
+ */
+Test(basic, welcome_reports_each_clients_settings_like_postgres, IT(60))
+{
+	static const char *const names[] = {
+		"server_encoding", "client_encoding", "DateStyle", "TimeZone",
+		"integer_datetimes", "standard_conforming_strings", "application_name",
+		"IntervalStyle", "server_version",
+	};
+	static const char *const logins[] = {
+		"application_name=it-welcome-1",
+		"application_name=it-welcome-2 options='-c DateStyle=ISO,\\\\ DMY'",
+		"application_name=it-welcome-3 options='-c TimeZone=Asia/Tokyo -c IntervalStyle=iso_8601'",
+		"application_name=it-welcome-4 client_encoding=LATIN1",
+		"application_name=it-welcome-5 options='-c TimeZone=America/Sao_Paulo'",
+		"application_name=it-welcome-1",
+	};
+	const struct h_env *e = h_env();
+	struct h_pgpin *p = h_pgpin_start(NULL);
+	char direct[1024];
+
+	for (size_t i = 0; i < sizeof logins / sizeof logins[0]; i++) {
+		snprintf(direct, sizeof direct, "host=%s port=%d user=%s password=%s dbname=%s %s",
+			 e->pghost, e->pgport, e->user, e->password, e->db, logins[i]);
+		PGconn *d = PQconnectdb(direct);
+		cr_assert(PQstatus(d) == CONNECTION_OK, "direct login %zu: %s", i,
+			  PQerrorMessage(d));
+		PGconn *c = h_connect(p, logins[i]);
+		for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
+			const char *want = PQparameterStatus(d, names[k]);
+			const char *got = PQparameterStatus(c, names[k]);
+			cr_expect(got && want && strcmp(got, want) == 0,
+				  "login %zu (%s): %s is '%s' through pgpin, '%s' directly", i,
+				  logins[i], names[k], got ? got : "(none)", want ? want : "(none)");
+		}
+		/* ...and the session has them. */
+		cr_expect_str_eq(h_value(c, "SHOW TimeZone"), h_value(d, "SHOW TimeZone"),
+				 "login %zu: TimeZone", i);
+		cr_expect_str_eq(h_value(c, "SHOW DateStyle"), h_value(d, "SHOW DateStyle"),
+				 "login %zu: DateStyle", i);
+		PQfinish(d);
+		PQfinish(c);
+	}
+	h_done();
+}
+
 Test(basic, endpoint_database_rules, IT(30))
 {
 	const struct h_env *e = h_env();
