@@ -64,7 +64,8 @@ static size_t client_fast_read(void *arg, const uint8_t *p, size_t n);
 /*
  * A cancel key: drawn from OpenSSL's generator 1024 at a time, since every
  * RAND_bytes() call checks for a fork with getpid() (a system call) and
- * costs about as much as 30 logins' worth of user-space work besides.
+ * costs well over 100K instructions, several logins' worth, whatever its
+ * size.
  * random() only if the generator fails.
  */
 static uint32_t client_new_key(double now)
@@ -1013,13 +1014,26 @@ void client_welcome(struct client *c)
 	proto_build_auth(&p, AUTH_REQ_OK, NULL, 0);
 	/* The client's own settings first decide; the pool's values fill in
 	 * the rest (a run of them copied at once), and those the session
-	 * keeps become the client's. */
-	bool own = c->vars.n > 0;
+	 * keeps become the client's.  The client's few settings are looked
+	 * up in the welcome, not each welcome item among them. */
+	int n_own = c->vars.n;
+	int16_t own_at[64]; /* welcome item i: the client's setting own_at[i], or -1 */
+	bool by_index = w->n <= 64;
+	if (by_index) {
+		memset(own_at, 0xff, sizeof(own_at));
+		for (int k = 0; k < n_own; k++) {
+			int i = params_index(w, c->vars.items[k].name);
+			if (i >= 0)
+				own_at[i] = (int16_t)k;
+		}
+	}
 	int run = -1; /* the first of the items the client left alone */
 	for (int i = 0; i <= w->n; i++) {
 		const char *mine = NULL;
 		if (i < w->n) {
-			if (own)
+			if (by_index)
+				mine = own_at[i] >= 0 ? c->vars.items[own_at[i]].value : NULL;
+			else if (n_own)
 				mine = params_get(&c->vars, w->items[i].name);
 			if (!mine) {
 				if (run < 0)

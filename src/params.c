@@ -37,6 +37,11 @@ static int params_find(const struct params *ps, const char *name)
 	return -1;
 }
 
+int params_index(const struct params *ps, const char *name)
+{
+	return params_find(ps, name);
+}
+
 const char *params_get(const struct params *ps, const char *name)
 {
 	int i = params_find(ps, name);

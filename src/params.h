@@ -29,6 +29,8 @@ struct params {
 void params_init(struct params *ps);
 void params_free(struct params *ps);
 const char *params_get(const struct params *ps, const char *name);
+/* Where name is in the list (items[i]), or -1. */
+int params_index(const struct params *ps, const char *name);
 /* Set (insert or replace).  Returns -1 on allocation failure. */
 int params_set(struct params *ps, const char *name, const char *value);
 /* Add a name known to be absent (no search).  -1 on allocation failure. */

@@ -10,9 +10,10 @@
 # proxy's CPU time: run.sh measures that.)  The script starts a throwaway
 # PostgreSQL (SCRAM on 127.0.0.1) and pgbench -i, then, for each proxy
 # (transaction pooling, 20 server connections) and protocol (-M simple,
-# extended, prepared; PgBouncer 1.18 not with prepared, which fails there),
-# twice: the proxy under valgrind --tool=callgrind, pgbench -n -S -M MODE
-# -c 4 -j 1 with N and then 5N transactions per client, the proxy stopped.  The difference of
+# extended, prepared; PgBouncer 1.18 not with prepared, which fails there;
+# "storm": -C -M simple, a new connection for every transaction), twice:
+# the proxy under valgrind --tool=callgrind, pgbench -n -S -M MODE -c 4
+# -j 1 with N and then 5N transactions per client, the proxy stopped.  The difference of
 # the two totals over the 16N extra transactions is the cost of one
 # transaction: start-up, log-in and shut-down drop out.  It prints a
 # Markdown table, and writes it to --out if given.
@@ -37,7 +38,8 @@ usage() {
   --pgpin PATH        pgpin binary [$PGPIN, else ./pgpin in the current (build) directory]
   --transactions N    transactions per client in the shorter run [500]; the longer
                       run makes 5N
-  --modes LIST        pgbench protocols, comma-separated [simple,extended,prepared]
+  --modes LIST        pgbench protocols, comma-separated; storm: -C -M simple
+                      [simple,extended,prepared,storm]
   --out FILE          also write the table (Markdown) to FILE
   --logdir DIR        keep every log and callgrind output in DIR
   -h, --help          this help
@@ -45,7 +47,7 @@ EOF
 }
 
 transactions=500
-modes=simple,extended,prepared
+modes=simple,extended,prepared,storm
 bench_value_opts[--transactions]=transactions
 bench_value_opts[--modes]=modes
 unset 'bench_value_opts[--duration]' 'bench_value_opts[--rounds]' 'bench_value_opts[--clients]'
@@ -55,8 +57,8 @@ bench_positive transactions
 IFS=, read -r -a mode_list <<<"$modes"
 for m in "${mode_list[@]}"; do
 	case $m in
-	simple | extended | prepared) ;;
-	*) die "--modes: unknown protocol '$m' (simple, extended, prepared)" ;;
+	simple | extended | prepared | storm) ;;
+	*) die "--modes: unknown protocol '$m' (simple, extended, prepared, storm)" ;;
 	esac
 done
 [ "${#mode_list[@]}" -gt 0 ] || die "--modes: no protocol given"
@@ -105,7 +107,9 @@ count() {
 	esac
 	proxy_pid=$!
 	wait_port "$proxy_port" 60 "$proxy_pid" || { cat "$log.proxy.log" >&2; die "$proxy did not listen under valgrind"; }
-	PGPASSWORD=$dbpass bench_run "$log.pgbench.log" "$pgbench_bin" -n -S -M "$mode" -c 4 -j 1 \
+	local how=(-M "$mode")
+	[ "$mode" = storm ] && how=(-C -M simple)
+	PGPASSWORD=$dbpass bench_run "$log.pgbench.log" "$pgbench_bin" -n -S "${how[@]}" -c 4 -j 1 \
 		-t "$txns" -h 127.0.0.1 -p "$proxy_port" -U "$dbuser" "$db" ||
 		{ cat "$log.pgbench.log" >&2; die "pgbench through $proxy failed"; }
 	grep -q '^number of failed transactions: 0 ' "$log.pgbench.log" ||
@@ -137,14 +141,17 @@ table=$(
 	for mode in "${mode_list[@]}"; do
 		a=${per_txn[pgpin/$mode]}
 		b=${per_txn[pgbouncer/$mode]:-}
+		label="-M $mode"
+		[ "$mode" = storm ] && label="-C -M simple (a connection per transaction)"
 		if [ -n "$b" ]; then
-			echo "| -M $mode | $a | $b | $(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.2f", a / b }') |"
+			echo "| $label | $a | $b | $(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.2f", a / b }') |"
 		else
-			echo "| -M $mode | $a | — | — |"
+			echo "| $label | $a | — | — |"
 		fi
 	done
 	echo
-	echo "Instructions per select-only transaction: pgbench -n -S -M PROTOCOL -c 4 -j 1"
+	echo "Instructions per select-only transaction (with -C: per connection and its"
+	echo "transaction): pgbench -n -S -M PROTOCOL -c 4 -j 1"
 	echo "-t $short and -t $long through each, under valgrind --tool=callgrind"
 	echo "($(valgrind --version)); the difference over the $extra extra transactions."
 	echo "PgBouncer 1.18 is not run with -M prepared (it fails there in transaction mode)."
