@@ -31,24 +31,7 @@ import (
 	"github.com/jackc/pgx/v4/pgxpool"
 )
 
-var failed bool
-
-func ok(cond bool, format string, args ...interface{}) bool {
-	desc := fmt.Sprintf(format, args...)
-	if cond {
-		fmt.Printf("ok %s\n", desc)
-	} else {
-		fmt.Printf("not ok %s\n", desc)
-		failed = true
-	}
-	return cond
-}
-
-func note(format string, args ...interface{}) {
-	for _, l := range strings.Split(fmt.Sprintf(format, args...), "\n") {
-		fmt.Printf("# %s\n", l)
-	}
-}
+// ok, note and failed: tap.go (t/integration/gotap).
 
 // errs collects the unexpected errors of concurrent workers.
 type errs struct {

@@ -1,0 +1,1 @@
+../../gotap/tap.go
