@@ -436,6 +436,22 @@ oom:
 }
 
 /*
+ * A Bind or Describe of the client's statement st on its way to s: the
+ * session state st keeps applied (Bind), st made present on s (a Parse
+ * injected when s lacks it), the request queued.  Returns the name s knows
+ * st by, or NULL when out of memory.
+ */
+static const char *forward_named(struct client *c, struct server *s, char type, struct stmt *st)
+{
+	if (type == 'B' && st->pin_class > 0)
+		apply_pins(c, (struct pin_class){(uint32_t)st->pin_class & 0xff,
+						 (uint32_t)st->pin_class >> 8});
+	if (ensure_prepared(s, st) < 0 || push_forward(s, type) < 0)
+		return NULL;
+	return stmt_cache_get(&s->stmts, st)->alias;
+}
+
+/*
  * Bind (portal\0 statement\0 ...) and Describe/Close ('S'|'P', name\0):
  * the statement name is replaced by the server-side one; anything after it
  * streams through untouched.
@@ -522,12 +538,9 @@ static int track_bind_describe(struct client *c, char type, uint32_t len)
 		c->fwd_drop = true;
 		return 1;
 	}
-	if (type == 'B' && st->pin_class > 0)
-		apply_pins(c, (struct pin_class){(uint32_t)st->pin_class & 0xff,
-						 (uint32_t)st->pin_class >> 8});
-	if (ensure_prepared(s, st) < 0 || push_forward(s, type) < 0)
+	const char *alias = forward_named(c, s, type, st);
+	if (!alias)
 		goto oom;
-	const char *alias = stmt_cache_get(&s->stmts, st)->alias;
 
 	/* Re-emit the head with the server-side name, then stream the rest. */
 	struct pkt p;
@@ -946,29 +959,19 @@ int track_batch_send(struct client *c, const uint8_t *data, const struct track_b
 
 		/* A named statement: made present on this server, then called
 		 * by its server-side name, as track_bind_describe() does. */
-		struct stmt *st = m->st;
-		if (m->type == 'B' && st->pin_class > 0)
-			apply_pins(c, (struct pin_class){(uint32_t)st->pin_class & 0xff,
-							 (uint32_t)st->pin_class >> 8});
-		struct stmt_cached *e = stmt_cache_get(&s->stmts, st);
-		if (e) {
-			e->used_gen = s->batch_gen;
-		} else {
-			batch_spill(&o); /* the injected Parse goes right before it */
-			if (ensure_prepared(s, st) < 0)
-				goto oom;
-			e = stmt_cache_get(&s->stmts, st);
-		}
-		if (push_forward(s, m->type) < 0)
+		if (!stmt_cache_get(&s->stmts, m->st))
+			batch_spill(&o); /* the Parse injected for it goes right before it */
+		const char *name = forward_named(c, s, m->type, m->st);
+		if (!name)
 			goto oom;
 		/* Type, length, the portal (B) or the kind (D), the new name. */
 		size_t pre = m->type == 'B' ? strlen((const char *)msg + 5) + 1 : 1;
-		size_t alias = strlen(e->alias) + 1;
+		size_t alias = strlen(name) + 1;
 		uint8_t hdr[5] = {(uint8_t)m->type};
 		proto_put_u32(hdr + 1, (uint32_t)(m->len - (m->head - 5 - pre) + alias));
 		batch_emit(&o, hdr, 5);
 		batch_emit(&o, msg + 5, pre);
-		batch_emit(&o, e->alias, alias);
+		batch_emit(&o, name, alias);
 		batch_emit(&o, msg + m->head, (size_t)m->len + 1 - m->head);
 	}
 	c->skip_to_sync = false;
