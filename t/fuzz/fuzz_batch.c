@@ -31,7 +31,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <unistd.h>
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
@@ -184,31 +183,19 @@ struct outcome {
 
 static void collect(struct outcome *o)
 {
+	/* What reached the socket, then what is still queued on it. */
 	struct evbuffer *out = bufferevent_get_output(server.bev);
-	size_t cap = 4096, n = 0;
-	uint8_t *buf = malloc(cap);
-	CHECK(buf != NULL);
-	for (;;) {
-		if (n == cap) {
-			cap *= 2;
-			CHECK((buf = realloc(buf, cap)) != NULL);
-		}
-		ssize_t got = read(server_peer, buf + n, cap - n);
-		if (got <= 0)
-			break;
-		n += (size_t)got;
-	}
-	size_t rest = evbuffer_get_length(out);
-	if (rest) {
-		CHECK((buf = realloc(buf, n + rest)) != NULL);
-		evbuffer_unfreeze(out, 1);
-		CHECK(evbuffer_remove(out, buf + n, rest) == (int)rest);
-		evbuffer_freeze(out, 1);
-		n += rest;
-	}
+	struct evbuffer *got = evbuffer_new();
+	CHECK(got != NULL);
+	while (evbuffer_read(got, server_peer, -1) > 0)
+		;
+	evbuffer_unfreeze(out, 1);
+	CHECK(evbuffer_add_buffer(got, out) == 0);
+	evbuffer_freeze(out, 1);
 	bufferevent_disable(server.bev, EV_WRITE);
-	o->bytes = buf;
-	o->len = n;
+	o->len = evbuffer_get_length(got);
+	o->bytes = dup_exact(evbuffer_pullup(got, -1), o->len);
+	evbuffer_free(got);
 
 	size_t k = 0;
 	for (uint32_t i = 0; i < server.rq_len && k + 3 < sizeof(o->reqs); i++) {
