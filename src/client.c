@@ -35,6 +35,7 @@
 
 #include "authfile.h"
 #include "config.h"
+#include "hot.h"
 #include "log.h"
 #include "net.h"
 #include "pool.h"
@@ -1075,7 +1076,7 @@ void client_login_failed(struct client *c, const char *sqlstate, const char *msg
 
 /* ------------------------------------------------------- relaying */
 
-void client_linked(struct client *c)
+PGPIN_HOT void client_linked(struct client *c)
 {
 	struct server *s = c->server;
 	char *sql = NULL;
@@ -1119,7 +1120,7 @@ static void client_release_server(struct client *c)
 	pool_server_available(s);
 }
 
-void client_server_ready(struct client *c)
+PGPIN_HOT void client_server_ready(struct client *c)
 {
 	struct server *s = c->server;
 
@@ -1162,7 +1163,7 @@ void client_expect_message(struct client *c, size_t n)
 }
 
 /* Queue the request a forwarded message makes of the server. */
-static int client_push_forward(struct client *c, char type)
+PGPIN_HOT static int client_push_forward(struct client *c, char type)
 {
 	struct req r = {.type = type, .kind = RQ_FORWARD};
 	return server_push_req(c->server, &r);
@@ -1311,7 +1312,7 @@ static void client_relay(struct client *c)
  * would.  False when the client must wait for one (client_relay() finds it
  * so), or is going away; *gone then says whether the bytes must be taken.
  */
-static bool client_fast_link(struct client *c, bool *gone)
+PGPIN_HOT static bool client_fast_link(struct client *c, bool *gone)
 {
 	*gone = false;
 	if (c->server)
@@ -1335,7 +1336,7 @@ static bool client_fast_link(struct client *c, bool *gone)
  * client_relay() would have sent it.  Anything else, or what must wait
  * for a server, is left to client_process().
  */
-static size_t client_fast_read(void *arg, const uint8_t *p, size_t n)
+PGPIN_HOT static size_t client_fast_read(void *arg, const uint8_t *p, size_t n)
 {
 	struct client *c = arg;
 	struct track_batch batch;

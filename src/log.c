@@ -5,6 +5,7 @@
  * output of a sidecar container reads well without a journal.
  */
 #include "log.h"
+#include "hot.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -44,7 +45,7 @@ void log_set_level(enum log_level level)
 	cur_level = level;
 }
 
-bool log_enabled(enum log_level level)
+PGPIN_HOT bool log_enabled(enum log_level level)
 {
 	return level <= cur_level;
 }

@@ -34,6 +34,7 @@
 #include "wake.h"
 
 #include "build-config.h"
+#include "hot.h"
 
 struct runtime rt;
 
@@ -53,7 +54,7 @@ double rt_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-double rt_now_coarse(void)
+PGPIN_HOT double rt_now_coarse(void)
 {
 #ifdef CLOCK_MONOTONIC_COARSE
 	struct timespec ts;

@@ -26,6 +26,7 @@
 #include <openssl/err.h>
 
 #include "runtime.h"
+#include "hot.h"
 
 int net_connect(struct bufferevent *bev, const char *host, int port)
 {
@@ -204,7 +205,7 @@ static ssize_t net_send_buffer(struct evbuffer *out, int fd)
 	return sent;
 }
 
-void net_flush(struct bufferevent *bev)
+PGPIN_HOT void net_flush(struct bufferevent *bev)
 {
 	struct evbuffer *out = bufferevent_get_output(bev);
 
@@ -238,7 +239,7 @@ void net_write_drained(struct bufferevent *bev)
 		bufferevent_disable(bev, EV_WRITE);
 }
 
-void net_relay(struct evbuffer *in, size_t n, struct bufferevent *bev, int fd)
+PGPIN_HOT void net_relay(struct evbuffer *in, size_t n, struct bufferevent *bev, int fd)
 {
 	struct evbuffer *out = bufferevent_get_output(bev);
 
@@ -346,7 +347,7 @@ static ssize_t net_read_into(struct net_reader *r, int fd, struct evbuffer *in)
 	return n;
 }
 
-static void net_reader_cb(evutil_socket_t fd, short what, void *arg)
+PGPIN_HOT static void net_reader_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct net_reader *r = arg;
 	struct evbuffer *in = bufferevent_get_input(r->bev);
@@ -458,7 +459,7 @@ void net_reader_set_fast(struct net_reader *r, net_fast_fn fast)
 	r->fast = fast;
 }
 
-void net_write(struct bufferevent *bev, int fd, const void *data, size_t len)
+PGPIN_HOT void net_write(struct bufferevent *bev, int fd, const void *data, size_t len)
 {
 	struct evbuffer *out = bufferevent_get_output(bev);
 
@@ -476,7 +477,7 @@ void net_write(struct bufferevent *bev, int fd, const void *data, size_t len)
 	net_flush(bev);
 }
 
-int net_reader_fd(const struct net_reader *r)
+PGPIN_HOT int net_reader_fd(const struct net_reader *r)
 {
 	return r->fd;
 }

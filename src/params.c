@@ -3,6 +3,7 @@
  * that moves a server session's settings to what a client expects.
  */
 #include "params.h"
+#include "hot.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -108,7 +109,7 @@ int params_copy(struct params *dst, const struct params *src)
 	return 0;
 }
 
-uint64_t params_fingerprint(struct params *ps)
+PGPIN_HOT uint64_t params_fingerprint(struct params *ps)
 {
 	if (ps->fp_gen == ps->gen)
 		return ps->fp;

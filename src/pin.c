@@ -9,6 +9,7 @@
  * the individual rules.
  */
 #include "pin.h"
+#include "hot.h"
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
@@ -250,7 +251,7 @@ static bool whole_word_is(const char *sql, size_t len, size_t i, const char *kw,
 
 /* Whether the statement that starts at i (after blanks and comments)
  * opens with a word that may create or release state. */
-static bool stateful_start_at(const char *sql, size_t len, size_t i)
+PGPIN_HOT static bool stateful_start_at(const char *sql, size_t len, size_t i)
 {
 	const unsigned char *u = (const unsigned char *)sql;
 
@@ -318,7 +319,7 @@ static bool stateful_word_at(const char *sql, size_t len, size_t k)
 }
 
 /* Whether the byte at j, found by the search below, leads to a rule. */
-static bool stateful_hit(const char *sql, size_t len, size_t j)
+PGPIN_HOT static bool stateful_hit(const char *sql, size_t len, size_t j)
 {
 	switch (hit_class[(unsigned char)sql[j]]) {
 	case HIT_WORD:
@@ -366,7 +367,7 @@ static bool maybe_stateful(const char *sql, size_t len)
 	return false;
 }
 
-struct pin_class pin_classify(const char *sql, size_t len)
+PGPIN_HOT struct pin_class pin_classify(const char *sql, size_t len)
 {
 	struct pin_class pc = {0, 0};
 	char small[512];

@@ -34,6 +34,7 @@
 #include "runtime.h"
 #include "server.h"
 #include "wake.h"
+#include "hot.h"
 
 /* After a failed connection attempt, wait this long before the next. */
 #define RETRY_DELAY 1.0
@@ -248,7 +249,7 @@ static bool pool_needs_check(const struct server *s, double now)
 	return now - s->last_used >= rt.cfg->server_check_delay;
 }
 
-void pool_request(struct pool *p, struct client *c)
+PGPIN_HOT void pool_request(struct pool *p, struct client *c)
 {
 	struct server *s;
 	double now = rt_now_coarse();
@@ -444,7 +445,7 @@ void pool_server_login_failed(struct server *s, const char *sqlstate, const char
 	pool_fail_waiters(p, sqlstate, msg);
 }
 
-void pool_server_available(struct server *s)
+PGPIN_HOT void pool_server_available(struct server *s)
 {
 	struct pool *p = s->pool;
 	double now = rt_now_coarse();

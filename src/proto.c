@@ -8,6 +8,7 @@
  * the caller drops the connection.
  */
 #include "proto.h"
+#include "hot.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +16,7 @@
 
 /* ------------------------------------------------------------ reading */
 
-void pr_init(struct pkt_reader *r, const void *data, size_t len)
+PGPIN_HOT void pr_init(struct pkt_reader *r, const void *data, size_t len)
 {
 	r->data = data;
 	r->len = len;
@@ -41,7 +42,7 @@ const uint8_t *pr_bytes(struct pkt_reader *r, size_t n)
 	return p;
 }
 
-uint8_t pr_byte(struct pkt_reader *r)
+PGPIN_HOT uint8_t pr_byte(struct pkt_reader *r)
 {
 	const uint8_t *p = pr_bytes(r, 1);
 	return p ? p[0] : 0;
@@ -59,7 +60,7 @@ int32_t pr_int32(struct pkt_reader *r)
 	return p ? (int32_t)proto_get_u32(p) : 0;
 }
 
-const char *pr_string(struct pkt_reader *r)
+PGPIN_HOT const char *pr_string(struct pkt_reader *r)
 {
 	if (r->err)
 		return "";

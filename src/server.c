@@ -39,6 +39,7 @@
 
 #include "client.h"
 #include "config.h"
+#include "hot.h"
 #include "log.h"
 #include "net.h"
 #include "pool.h"
@@ -522,12 +523,16 @@ static void server_login_msg(struct server *s, char type, const uint8_t *body, s
 static void req_release(struct req *r)
 {
 	stmt_unref(r->stmt);
-	free(r->client_name);
-	free(r->error_msg);
+	/* Both are NULL for nearly every request: tested, which keeps libc's
+	 * free() off the per-transaction path (hot.h). */
+	if (r->client_name)
+		free(r->client_name);
+	if (r->error_msg)
+		free(r->error_msg);
 	memset(r, 0, sizeof(*r));
 }
 
-static struct req *req_front(struct server *s)
+PGPIN_HOT static struct req *req_front(struct server *s)
 {
 	return s->rq_len ? &s->rq[s->rq_head] : NULL;
 }
@@ -537,7 +542,7 @@ static struct req *req_at(struct server *s, uint32_t i)
 	return &s->rq[(s->rq_head + i) & (s->rq_cap - 1)];
 }
 
-static void req_pop(struct server *s)
+PGPIN_HOT static void req_pop(struct server *s)
 {
 	struct req *r = req_front(s);
 	if (r->kind == RQ_INTERNAL)
@@ -548,7 +553,7 @@ static void req_pop(struct server *s)
 }
 
 /* Answer the FAKE requests at the front of the queue: their turn has come. */
-static void server_answer_fakes(struct server *s)
+PGPIN_HOT static void server_answer_fakes(struct server *s)
 {
 	struct req *r;
 	while ((r = req_front(s)) && r->kind == RQ_FAKE) {
@@ -564,7 +569,7 @@ static void server_answer_fakes(struct server *s)
 	}
 }
 
-int server_push_req(struct server *s, const struct req *r)
+PGPIN_HOT int server_push_req(struct server *s, const struct req *r)
 {
 	if (s->rq_len == s->rq_cap) {
 		uint32_t cap = s->rq_cap ? s->rq_cap * 2 : 16;
@@ -701,7 +706,7 @@ static void server_error_reply(struct server *s, struct req *r, const uint8_t *m
  */
 enum reply_fit { FIT_PART, FIT_COMPLETES, FIT_WRONG };
 
-static enum reply_fit reply_fit(char req_type, char type)
+PGPIN_HOT static enum reply_fit reply_fit(char req_type, char type)
 {
 	switch (type) {
 	case '1': /* ParseComplete */
@@ -868,7 +873,7 @@ static bool server_reply(struct server *s, char type, uint32_t len)
 /* Replies server_relay_batch() may pass on: DataRow, RowDescription,
  * NoData, ParameterDescription, CommandComplete, EmptyQueryResponse,
  * PortalSuspended, ParseComplete, BindComplete, CloseComplete. */
-static bool batchable(char type)
+PGPIN_HOT static bool batchable(char type)
 {
 	switch (type) {
 	case 'D': case 'T': case 'n': case 't': case 'C':
@@ -892,7 +897,7 @@ static bool batchable(char type)
  * says whether a request was completed and whether the client's
  * ReadyForQuery ends the batch.
  */
-static size_t batch_scan(struct server *s, const uint8_t *p, size_t span, bool *popped_out,
+PGPIN_HOT static size_t batch_scan(struct server *s, const uint8_t *p, size_t span, bool *popped_out,
 			 bool *ready_out)
 {
 	size_t off = 0;
@@ -947,7 +952,7 @@ static size_t batch_scan(struct server *s, const uint8_t *p, size_t span, bool *
  * its socket when it ends with the ReadyForQuery the client waits for and
  * nothing is queued there), then the fakes whose turn came, and the
  * server goes back to the pool if the client is done with it. */
-static void batch_relay(struct server *s, const uint8_t *p, size_t off, bool popped, bool ready,
+PGPIN_HOT static void batch_relay(struct server *s, const uint8_t *p, size_t off, bool popped, bool ready,
 			struct evbuffer *in)
 {
 	struct client *c = s->client;
@@ -993,7 +998,7 @@ static void server_relay_batch(struct server *s)
  * batch batch_scan() takes goes to the client from there, without a trip
  * through the server's input; the rest, if any, is server_process()'s.
  */
-static size_t server_fast_read(void *arg, const uint8_t *p, size_t n)
+PGPIN_HOT static size_t server_fast_read(void *arg, const uint8_t *p, size_t n)
 {
 	struct server *s = arg;
 	bool popped, ready;

@@ -8,6 +8,7 @@
  * reused for different text.
  */
 #include "stmt.h"
+#include "hot.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -137,7 +138,7 @@ void stmt_ref(struct stmt *s)
 	s->refs++;
 }
 
-void stmt_unref(struct stmt *s)
+PGPIN_HOT void stmt_unref(struct stmt *s)
 {
 	if (!s || --s->refs > 0)
 		return;

@@ -22,6 +22,7 @@
 
 #include "client.h"
 #include "config.h"
+#include "hot.h"
 #include "log.h"
 #include "net.h"
 #include "pin.h"
@@ -38,7 +39,7 @@ static void local_error_unlinked(struct client *c, const char *sqlstate, const c
 /* Bind's two names are read from at most this much of its start. */
 #define BIND_PREFIX_MAX 8192
 
-bool track_enabled(const struct client *c)
+PGPIN_HOT bool track_enabled(const struct client *c)
 {
 	return c->pool && c->pool->mode != POOL_SESSION && rt.cfg->max_prepared_statements > 0;
 }
@@ -176,14 +177,14 @@ static int local_error(struct client *c, const char *sqlstate, const char *fmt, 
 	return 0;
 }
 
-static int push_forward(struct server *s, char type)
+PGPIN_HOT static int push_forward(struct server *s, char type)
 {
 	struct req r = {.type = type, .kind = RQ_FORWARD};
 	return server_push_req(s, &r);
 }
 
 /* Record the session state a statement creates or releases. */
-static void apply_pins(struct client *c, struct pin_class pc)
+PGPIN_HOT static void apply_pins(struct client *c, struct pin_class pc)
 {
 	uint32_t before = c->pins;
 	c->pins = (c->pins & ~pc.clears) | pc.sets;
@@ -567,12 +568,12 @@ oom:
 	return -1;
 }
 
-bool track_query_plain(const struct client *c)
+PGPIN_HOT bool track_query_plain(const struct client *c)
 {
 	return !c->names.count && rt.cfg->pin_session_state != PIN_MODE_ERROR;
 }
 
-void track_query_pins(struct client *c, const char *sql, size_t sqllen)
+PGPIN_HOT void track_query_pins(struct client *c, const char *sql, size_t sqllen)
 {
 	apply_pins(c, pin_classify(sql, sqllen));
 }
@@ -813,7 +814,7 @@ int track_unlinked(struct client *c, char type, uint32_t len)
 
 /* ------------------------------------------------------ whole batches */
 
-bool track_batch_plan(struct client *c, const uint8_t *data, size_t len, struct track_batch *b)
+PGPIN_HOT bool track_batch_plan(struct client *c, const uint8_t *data, size_t len, struct track_batch *b)
 {
 	bool track = track_enabled(c);
 	size_t off = 0;
@@ -915,7 +916,7 @@ static void batch_emit(struct batch_out *o, const void *data, size_t n)
 	o->used += n;
 }
 
-int track_batch_send(struct client *c, const uint8_t *data, const struct track_batch *b)
+PGPIN_HOT int track_batch_send(struct client *c, const uint8_t *data, const struct track_batch *b)
 {
 	static struct batch_out o;
 	struct server *s = c->server;

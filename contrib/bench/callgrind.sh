@@ -93,20 +93,7 @@ bench_pgbouncer_ini "$proxy_port"
 # instruction count.
 count() {
 	local proxy=$1 mode=$2 txns=$3 cg=$work/callgrind.$1.$2.$3 log=$work/$1-$2-$3
-	local vg=(valgrind --tool=callgrind "--callgrind-out-file=$cg")
-	case $proxy in
-	pgpin)
-		PGPIN_DATASTORE_ENDPOINT="postgres://$dbuser:$dbpass@127.0.0.1:$pgport/$db" \
-			"${vg[@]}" "$pgpin_bin" --listen "127.0.0.1:$proxy_port" --pool-mode transaction \
-			--pool-size 20 --log-level warning >"$log.proxy.log" 2>&1 </dev/null &
-		;;
-	pgbouncer)
-		"${as_pg_exec[@]}" "${vg[@]}" "$pgbouncer_bin" "$work/pgbouncer.ini" \
-			>"$log.proxy.log" 2>&1 </dev/null &
-		;;
-	esac
-	proxy_pid=$!
-	wait_port "$proxy_port" 60 "$proxy_pid" || { cat "$log.proxy.log" >&2; die "$proxy did not listen under valgrind"; }
+	bench_valgrind_proxy "$proxy" "$log.proxy.log" --tool=callgrind "--callgrind-out-file=$cg"
 	local how=(-M "$mode")
 	[ "$mode" = storm ] && how=(-C -M simple)
 	PGPASSWORD=$dbpass bench_run "$log.pgbench.log" "$pgbench_bin" -n -S "${how[@]}" -c 4 -j 1 \

@@ -257,6 +257,28 @@ bench_start_pgpin() {
 	is_proc "$pgpin_pid" pgpin || die "pid $pgpin_pid is not pgpin"
 }
 
+# bench_valgrind_proxy PROXY LOG VALGRIND-ARG...: pgpin or PgBouncer
+# (transaction pooling, 20 server connections, on 127.0.0.1:$proxy_port)
+# under valgrind with the given arguments, its output in LOG; proxy_pid once
+# it listens (a valgrind tool starts slowly: up to 5 minutes), else die.
+bench_valgrind_proxy() {
+	local proxy=$1 log=$2
+	shift 2
+	case $proxy in
+	pgpin)
+		PGPIN_DATASTORE_ENDPOINT="postgres://$dbuser:$dbpass@127.0.0.1:$pgport/$db" \
+			valgrind "$@" "$pgpin_bin" --listen "127.0.0.1:$proxy_port" --pool-mode transaction \
+			--pool-size 20 --log-level warning >"$log" 2>&1 </dev/null &
+		;;
+	pgbouncer)
+		"${as_pg_exec[@]}" valgrind "$@" "$pgbouncer_bin" "$work/pgbouncer.ini" \
+			>"$log" 2>&1 </dev/null &
+		;;
+	esac
+	proxy_pid=$!
+	wait_port "$proxy_port" 300 "$proxy_pid" || { cat "$log" >&2; die "$proxy did not listen under valgrind"; }
+}
+
 # bench_run LOG CMD...: CMD in the background, bounded in time (duration +
 # 2 min), output to LOG; returns its exit status (124 on timeout).  While
 # it runs its pid is in bench_pid, for the clean-up to stop.
@@ -305,10 +327,17 @@ as_pg() {
 	"${as_pg_exec[@]}" "$@"
 }
 
+# How benchmark connections over TCP authenticate: SCRAM, as PostgreSQL 15
+# does by default (footprint.sh, whose proxies log in under a valgrind tool
+# too slow for SCRAM's 4096 rounds, sets trust).
+bench_tcp_auth=scram-sha-256
+
 # bench_postgres: a throwaway cluster in $work/pgdata (the scratch directory
-# given to the postgres user when we are root), SCRAM over TCP on loopback,
+# given to the postgres user when we are root), bench_tcp_auth over TCP on
+# loopback,
 # the role dbuser (password dbpass) owning the database db, and pgbench -i
-# -s $scale in it.  Sets pgport, db, dbuser, dbpass, pgdata, pg_started;
+# -s $scale in it.  Sets pgport, db, dbuser, dbpass, pgdata, pg_settings (its
+# postgresql.conf lines), pg_started;
 # reads pgbindir, psql_bin, pgbench_bin, scale, work.  admin_sql then runs
 # SQL as the superuser; bench_postgres_stop stops the cluster.
 pg_started=no
@@ -321,7 +350,7 @@ bench_postgres() {
 	db=bench
 	dbuser=bench
 	dbpass=bench-$RANDOM$RANDOM$RANDOM
-	local settings=(
+	pg_settings=(
 		"listen_addresses = '127.0.0.1'"
 		"port = $pgport"
 		"unix_socket_directories = '$work'"
@@ -333,10 +362,10 @@ bench_postgres() {
 	note "PostgreSQL: initdb in $pgdata, port $pgport"
 	as_pg "$pgbindir/initdb" -D "$pgdata" -U postgres -A trust -E UTF8 --locale=C >"$work/initdb.log" 2>&1 ||
 		{ cat "$work/initdb.log" >&2; die "initdb failed"; }
-	printf '%s\n' "" "# contrib/bench/$bench_me" "${settings[@]}" >>"$pgdata/postgresql.conf"
+	printf '%s\n' "" "# contrib/bench/$bench_me" "${pg_settings[@]}" >>"$pgdata/postgresql.conf"
 	printf '%s\n' "# contrib/bench/$bench_me: the Unix socket (in the scratch directory) for" \
-		"# set-up, SCRAM over TCP on loopback for every benchmark connection." \
-		"local all all trust" "host  all all 127.0.0.1/32 scram-sha-256" >"$pgdata/pg_hba.conf"
+		"# set-up, $bench_tcp_auth over TCP on loopback for every benchmark connection." \
+		"local all all trust" "host  all all 127.0.0.1/32 $bench_tcp_auth" >"$pgdata/pg_hba.conf"
 	as_pg "$pgbindir/pg_ctl" -D "$pgdata" -l "$work/postgres.log" -w -t 60 start >/dev/null 2>&1 ||
 		{ tail -n 30 "$work/postgres.log" >&2; die "PostgreSQL did not start"; }
 	pg_started=yes
@@ -345,7 +374,7 @@ bench_postgres() {
 	# the password really is stored as a SCRAM verifier
 	[ "$(admin_sql "SELECT left(rolpassword, 14) FROM pg_authid WHERE rolname = '$dbuser'" -tA)" = 'SCRAM-SHA-256$' ] ||
 		die "the benchmark role has no SCRAM verifier"
-	note "pgbench -i -s $scale (direct, over TCP with SCRAM)"
+	note "pgbench -i -s $scale (direct, over TCP, $bench_tcp_auth)"
 	PGPASSWORD=$dbpass "$pgbench_bin" -i -s "$scale" -q -h 127.0.0.1 -p "$pgport" -U "$dbuser" "$db" \
 		>"$work/pgbench-init.log" 2>&1 || { tail -n 20 "$work/pgbench-init.log" >&2; die "pgbench -i failed"; }
 }
