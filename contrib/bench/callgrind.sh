@@ -48,45 +48,16 @@ EOF
 
 transactions=500
 modes=simple,extended,prepared,storm
-bench_value_opts[--transactions]=transactions
-bench_value_opts[--modes]=modes
-unset 'bench_value_opts[--duration]' 'bench_value_opts[--rounds]' 'bench_value_opts[--clients]'
-unset 'bench_value_opts[--scale]' 'bench_flag_opts[--quick]'
+bench_valgrind_options
 bench_parse_options "$@"
 bench_positive transactions
-IFS=, read -r -a mode_list <<<"$modes"
-for m in "${mode_list[@]}"; do
-	case $m in
-	simple | extended | prepared | storm) ;;
-	*) die "--modes: unknown protocol '$m' (simple, extended, prepared, storm)" ;;
-	esac
-done
-[ "${#mode_list[@]}" -gt 0 ] || die "--modes: no protocol given"
+bench_mode_list simple extended prepared storm
 duration=600 # the bound bench_run puts on one pgbench run (plus 2 min)
 scale=1
 bench_paths
 
-command -v valgrind >/dev/null || die "valgrind not found (Debian: apt-get install valgrind)"
-bench_pgbindir initdb || die "PostgreSQL server binaries not found under /usr/lib/postgresql"
-pgbench_bin=$(bench_tool pgbench) || exit 1
-psql_bin=$(bench_tool psql) || exit 1
-pgbouncer_bin=$(command -v pgbouncer || echo /usr/sbin/pgbouncer)
-[ -x "$pgbouncer_bin" ] || die "pgbouncer not found (Debian: apt-get install pgbouncer)"
-bench_environment
-
-proxy_pid=""
 bench_kept=('*.log' 'callgrind.*' pgbouncer.ini)
-# shellcheck disable=SC2317 # called from the EXIT trap
-bench_stop() {
-	stop_pid "$proxy_pid" 30
-	bench_postgres_stop
-}
-bench_scratch pgpin-callgrind
-bench_postgres
-
-proxy_port=""
-free_port proxy_port || die "no free TCP port found"
-bench_pgbouncer_ini "$proxy_port"
+bench_valgrind_setup pgpin-callgrind
 
 # count PROXY MODE TXNS: start PROXY under callgrind, run TXNS transactions
 # per client through it with pgbench -M MODE, stop it; print its total
@@ -96,11 +67,7 @@ count() {
 	bench_valgrind_proxy "$proxy" "$log.proxy.log" --tool=callgrind "--callgrind-out-file=$cg"
 	local how=(-M "$mode")
 	[ "$mode" = storm ] && how=(-C -M simple)
-	PGPASSWORD=$dbpass bench_run "$log.pgbench.log" "$pgbench_bin" -n -S "${how[@]}" -c 4 -j 1 \
-		-t "$txns" -h 127.0.0.1 -p "$proxy_port" -U "$dbuser" "$db" ||
-		{ cat "$log.pgbench.log" >&2; die "pgbench through $proxy failed"; }
-	grep -q '^number of failed transactions: 0 ' "$log.pgbench.log" ||
-		{ cat "$log.pgbench.log" >&2; die "pgbench through $proxy had failed transactions"; }
+	bench_select_through "$proxy" "$log.pgbench.log" "${how[@]}" -c 4 -j 1 -t "$txns"
 	stop_pid "$proxy_pid" 60
 	proxy_pid=""
 	sed -n 's/^totals: *\([0-9]*\).*/\1/p' "$cg" | head -n 1 | grep . ||

@@ -49,59 +49,20 @@ EOF
 
 transactions=300
 modes=simple,extended,prepared
-bench_value_opts[--transactions]=transactions
-bench_value_opts[--modes]=modes
-unset 'bench_value_opts[--duration]' 'bench_value_opts[--rounds]' 'bench_value_opts[--clients]'
-unset 'bench_value_opts[--scale]' 'bench_flag_opts[--quick]'
+bench_valgrind_options
 bench_parse_options "$@"
 bench_positive transactions
-IFS=, read -r -a mode_list <<<"$modes"
-for m in "${mode_list[@]}"; do
-	case $m in
-	simple | extended | prepared) ;;
-	*) die "--modes: unknown protocol '$m' (simple, extended, prepared)" ;;
-	esac
-done
-[ "${#mode_list[@]}" -gt 0 ] || die "--modes: no protocol given"
+bench_mode_list simple extended prepared
 duration=600 # the bound bench_run puts on one pgbench run (plus 2 min)
 scale=1
 bench_paths
 
-command -v valgrind >/dev/null || die "valgrind not found (Debian: apt-get install valgrind)"
 python=$(command -v python3) || die "python3 not found"
-bench_pgbindir initdb || die "PostgreSQL server binaries not found under /usr/lib/postgresql"
-pgbench_bin=$(bench_tool pgbench) || exit 1
-psql_bin=$(bench_tool psql) || exit 1
-pgbouncer_bin=$(command -v pgbouncer || echo /usr/sbin/pgbouncer)
-[ -x "$pgbouncer_bin" ] || die "pgbouncer not found (Debian: apt-get install pgbouncer)"
-bench_environment
-
-proxy_pid=""
 bench_kept=('*.log' pgbouncer.ini)
-# shellcheck disable=SC2317 # called from the EXIT trap
-bench_stop() {
-	stop_pid "$proxy_pid" 30
-	bench_postgres_stop
-}
-bench_scratch pgpin-footprint
 # The proxies' logins to PostgreSQL are not what is measured, and SCRAM's
 # 4096 rounds of HMAC take minutes under lackey: trust over TCP here.
 bench_tcp_auth=trust
-bench_postgres
-
-proxy_port=""
-free_port proxy_port || die "no free TCP port found"
-bench_pgbouncer_ini "$proxy_port"
-
-# pgbench_through PROXY MODE TXNS LOG: one client, TXNS select-only
-# transactions with -M MODE; dies unless all of them succeed.
-pgbench_through() {
-	PGPASSWORD=$dbpass bench_run "$4" "$pgbench_bin" -n -S -M "$2" -c 1 -j 1 -t "$3" \
-		-h 127.0.0.1 -p "$proxy_port" -U "$dbuser" "$db" ||
-		{ cat "$4" >&2; die "pgbench through $1 failed"; }
-	grep -q '^number of failed transactions: 0 ' "$4" ||
-		{ cat "$4" >&2; die "pgbench through $1 had failed transactions"; }
-}
+bench_valgrind_setup pgpin-footprint
 
 # The analysis of one trace: the records between two byte offsets, the
 # process's memory map, the number of transactions in between.  Prints
@@ -168,12 +129,12 @@ trace() {
 	: >"$tr"
 	[ "$(id -u)" != 0 ] || chown postgres "$tr"
 	bench_valgrind_proxy "$proxy" "$log.proxy.log" --tool=lackey --trace-mem=yes "--log-file=$tr"
-	pgbench_through "$proxy" "$mode" 100 "$log.warmup.log"
+	bench_select_through "$proxy" "$log.warmup.log" -M "$mode" -c 1 -j 1 -t 100
 	sleep 1
 	cat "/proc/$proxy_pid/maps" >"$work/maps" || die "no memory map of $proxy"
 	local a0 a1
 	a0=$(stat -c %s "$tr")
-	pgbench_through "$proxy" "$mode" "$transactions" "$log.pgbench.log"
+	bench_select_through "$proxy" "$log.pgbench.log" -M "$mode" -c 1 -j 1 -t "$transactions"
 	a1=$(stat -c %s "$tr")
 	stop_pid "$proxy_pid" 60
 	proxy_pid=""

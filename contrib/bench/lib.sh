@@ -257,6 +257,75 @@ bench_start_pgpin() {
 	is_proc "$pgpin_pid" pgpin || die "pid $pgpin_pid is not pgpin"
 }
 
+# bench_proxy_tools: PostgreSQL's server binaries (pgbindir), pgbench_bin,
+# psql_bin and pgbouncer_bin found, else die; then bench_environment.
+bench_proxy_tools() {
+	bench_pgbindir initdb || die "PostgreSQL server binaries not found under /usr/lib/postgresql"
+	pgbench_bin=$(bench_tool pgbench) || exit 1
+	psql_bin=$(bench_tool psql) || exit 1
+	pgbouncer_bin=$(command -v pgbouncer || echo /usr/sbin/pgbouncer)
+	[ -x "$pgbouncer_bin" ] || die "pgbouncer not found (Debian: apt-get install pgbouncer)"
+	bench_environment
+}
+
+# bench_valgrind_options: the options of callgrind.sh and footprint.sh,
+# --transactions and --modes, instead of run.sh's that they do not take.
+bench_valgrind_options() {
+	bench_value_opts[--transactions]=transactions
+	bench_value_opts[--modes]=modes
+	unset 'bench_value_opts[--duration]' 'bench_value_opts[--rounds]' 'bench_value_opts[--clients]'
+	unset 'bench_value_opts[--scale]' 'bench_flag_opts[--quick]'
+}
+
+# bench_mode_list PROTOCOL...: mode_list from the comma-separated $modes
+# (--modes), each one of the PROTOCOLs, else die.
+bench_mode_list() {
+	local m known="$*"
+	IFS=, read -r -a mode_list <<<"$modes"
+	for m in "${mode_list[@]}"; do
+		case " $known " in
+		*" $m "*) ;;
+		*) die "--modes: unknown protocol '$m' (${known// /, })" ;;
+		esac
+	done
+	[ "${#mode_list[@]}" -gt 0 ] || die "--modes: no protocol given"
+}
+
+# bench_valgrind_setup PREFIX: what callgrind.sh and footprint.sh (one proxy
+# at a time under a valgrind tool) start from: valgrind, PostgreSQL's server
+# binaries, pgbench, psql and PgBouncer found; the scratch directory
+# PREFIX.XXXXXX (bench_scratch; the clean-up stops proxy_pid, then the
+# cluster); the throwaway cluster (bench_postgres); a free port for the
+# proxy (proxy_port) and PgBouncer's configuration for it.
+bench_valgrind_setup() {
+	command -v valgrind >/dev/null || die "valgrind not found (Debian: apt-get install valgrind)"
+	bench_proxy_tools
+	proxy_pid=""
+	# shellcheck disable=SC2317 # called from the EXIT trap
+	bench_stop() {
+		stop_pid "$proxy_pid" 30
+		bench_postgres_stop
+	}
+	bench_scratch "$1"
+	bench_postgres
+	proxy_port=""
+	free_port proxy_port || die "no free TCP port found"
+	bench_pgbouncer_ini "$proxy_port"
+}
+
+# bench_select_through PROXY LOG PGBENCH-ARG...: pgbench -n -S with those
+# arguments against the proxy on proxy_port, its output in LOG; dies unless
+# it succeeds with no failed transaction.
+bench_select_through() {
+	local proxy=$1 log=$2
+	shift 2
+	PGPASSWORD=$dbpass bench_run "$log" "$pgbench_bin" -n -S "$@" \
+		-h 127.0.0.1 -p "$proxy_port" -U "$dbuser" "$db" ||
+		{ cat "$log" >&2; die "pgbench through $proxy failed"; }
+	grep -q '^number of failed transactions: 0 ' "$log" ||
+		{ cat "$log" >&2; die "pgbench through $proxy had failed transactions"; }
+}
+
 # bench_valgrind_proxy PROXY LOG VALGRIND-ARG...: pgpin or PgBouncer
 # (transaction pooling, 20 server connections, on 127.0.0.1:$proxy_port)
 # under valgrind with the given arguments, its output in LOG; proxy_pid once

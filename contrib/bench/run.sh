@@ -78,12 +78,7 @@ bench_positive cpu_pairs
 cpu_seconds=5
 bench_paths
 
-bench_pgbindir initdb || die "PostgreSQL server binaries not found under /usr/lib/postgresql"
-pgbench_bin=$(bench_tool pgbench) || exit 1
-psql_bin=$(bench_tool psql) || exit 1
-pgbouncer_bin=$(command -v pgbouncer || echo /usr/sbin/pgbouncer)
-[ -x "$pgbouncer_bin" ] || die "pgbouncer not found (Debian: apt-get install pgbouncer)"
-bench_environment
+bench_proxy_tools
 
 # ------------------------------------------------------------ scratch, cleanup
 
