@@ -130,12 +130,24 @@ void client_accept(int fd, const struct sockaddr *sa, int salen)
 	log_debug("client %s: connected", c->addr);
 }
 
+static void client_check_row_free(struct client *c)
+{
+	if (!c->check_row)
+		return;
+	for (int i = 0; i < c->check_row_n; i++)
+		free(c->check_row[i]);
+	free(c->check_row);
+	c->check_row = NULL;
+}
+
 static void client_free_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct client *c = arg;
 	net_reader_free(c->reader);
 	if (c->bev)
 		net_free(c->bev);
+	client_check_row_free(c);
+	free(c->check_error);
 	params_free(&c->vars);
 	stmt_names_clear(&c->names);
 	free(c->user);
@@ -159,7 +171,12 @@ static void client_detach(struct client *c)
 		lite_session_close(c->lite);
 		c->lite = NULL;
 	}
-	if (s) {
+	if (s && c->settings_check) {
+		/* The check changes nothing on the server: it finishes on its
+		 * own, and the server goes back to the pool at its end. */
+		c->server = NULL;
+		s->client = NULL;
+	} else if (s) {
 		c->server = NULL;
 		s->client = NULL;
 		if (server_busy(s) || c->in_batch || c->fwd_remaining || s->fwd_remaining) {
@@ -1001,12 +1018,170 @@ static bool client_welcome_cache(struct pool *pl)
 	return true;
 }
 
+/* ------------------------------------------------------- startup settings */
+
+/*
+ * PostgreSQL checks the settings a client gives at startup (runtime
+ * parameters, "options") before it lets the client in, refuses a bad one
+ * with a FATAL error, and reports the ones it shows in ParameterStatus in
+ * its own form ("iso" as "ISO, MDY", "utc" as "UTC").  pgpin answers the
+ * login itself, so it has a server check them first: with set_config(...,
+ * true), which reads them as the login would and leaves the session as it
+ * was (params_check_sql()).  The pool remembers what a check showed, so
+ * only the first login with a given value waits for a server; values equal
+ * to the pool's welcome, and printable ASCII application names (kept as
+ * they are), need none.
+ */
+
+static bool printable_ascii(const char *v)
+{
+	for (; *v; v++)
+		if ((unsigned char)*v < 32 || (unsigned char)*v > 126)
+			return false;
+	return true;
+}
+
+/* A setting that is good as it is, without asking a server. */
+static bool setting_plainly_good(const struct pool *pl, const char *name, const char *v)
+{
+	const char *w = params_get(&pl->welcome, name);
+	return (w && strcmp(w, v) == 0) ||
+	       (strcasecmp(name, "application_name") == 0 && printable_ascii(v));
+}
+
+/* True when every setting the client gave is known good; those a check
+ * showed in another form then take that form. */
+static bool client_settings_known(struct client *c)
+{
+	struct pool *pl = c->pool;
+	int n = c->vars.n;
+
+	for (int pass = 0; pass < 2; pass++) {
+		for (int i = 0; i < n; i++) {
+			const char *name = c->vars.items[i].name, *v = c->vars.items[i].value;
+			if (setting_plainly_good(pl, name, v))
+				continue;
+			const char *shown = pool_seen_setting(pl, name, v);
+			if (!shown)
+				return false;
+			/* Out of memory keeps the client's form: harmless. */
+			if (pass == 1 && strcmp(shown, v) != 0)
+				(void)params_set(&c->vars, name, shown);
+		}
+	}
+	return true;
+}
+
+static void client_start_settings_check(struct client *c)
+{
+	log_debug("client %s: startup settings to check on a server", c->addr);
+	c->settings_check = true;
+	c->state = CL_LOGIN_WAIT;
+	pool_request(c->pool, c); /* client_linked() when it has a server */
+}
+
+static void client_send_settings_check(struct client *c)
+{
+	struct server *s = c->server;
+	char *sql;
+
+	if (params_check_sql(&c->vars, &s->params, &s->base_params, &sql) < 0) {
+		client_fatal(c, "53200", "out of memory");
+		return;
+	}
+	log_debug("client %s: checking startup settings on server pid %u: %s", c->addr, s->be_pid,
+		  sql);
+	server_send_check(s, sql);
+	free(sql);
+}
+
+void client_settings_row(struct client *c, const uint8_t *body, size_t len)
+{
+	struct pkt_reader r;
+	int n = c->vars.n;
+
+	/* A row of another width is the statement that set values back. */
+	pr_init(&r, body, len);
+	if (pr_int16(&r) != n || r.err)
+		return;
+	char **row = calloc((size_t)n ? (size_t)n : 1, sizeof(*row));
+	if (!row)
+		return; /* the client's own forms are kept */
+	for (int i = 0; i < n && !r.err; i++) {
+		int32_t vlen = pr_int32(&r);
+		const uint8_t *v = vlen >= 0 ? pr_bytes(&r, (size_t)vlen) : NULL;
+		if (v && !r.err && !memchr(v, 0, (size_t)vlen))
+			row[i] = strndup((const char *)v, (size_t)vlen);
+	}
+	/* The last row is the check's: it replaces any before it. */
+	client_check_row_free(c);
+	c->check_row = row;
+	c->check_row_n = n;
+}
+
+void client_settings_failed(struct client *c, const struct error_fields *ef)
+{
+	struct pkt p;
+
+	if (c->check_error)
+		return;
+	pkt_init(&p);
+	proto_build_error(&p, "FATAL", ef->sqlstate ? ef->sqlstate : "22023",
+			  ef->message ? ef->message : "invalid startup setting", ef->detail,
+			  ef->hint);
+	if (p.oom) {
+		pkt_free(&p);
+		return;
+	}
+	log_info("client %s user=%s database=%s: startup setting refused by the server: %s",
+		 c->addr, c->user, c->database, ef->message ? ef->message : "?");
+	c->check_error = p.data;
+	c->check_error_len = p.len;
+}
+
+void client_settings_checked(struct client *c)
+{
+	struct server *s = c->server;
+
+	c->settings_check = false;
+	c->settings_checked = true;
+	c->server = NULL;
+	s->client = NULL;
+	pool_server_available(s);
+
+	if (c->check_error) {
+		/* As PostgreSQL: authenticated, then refused. */
+		struct pkt p;
+		pkt_init(&p);
+		proto_build_auth(&p, AUTH_REQ_OK, NULL, 0);
+		pkt_bytes(&p, c->check_error, c->check_error_len);
+		client_send_last(c, &p);
+		pkt_free(&p);
+		return;
+	}
+	for (int i = 0; i < c->check_row_n && i < c->vars.n; i++) {
+		const char *shown = c->check_row[i];
+		const char *name = c->vars.items[i].name, *given = c->vars.items[i].value;
+		if (!shown)
+			continue;
+		if (!setting_plainly_good(c->pool, name, given))
+			pool_learn_setting(c->pool, name, given, shown);
+		(void)params_set(&c->vars, name, shown);
+	}
+	client_check_row_free(c);
+	client_welcome(c);
+}
+
 void client_welcome(struct client *c)
 {
 	struct pool *pl = c->pool;
 	const struct params *w = &pl->welcome;
 	struct pkt p;
 
+	if (!c->settings_checked && !client_settings_known(c)) {
+		client_start_settings_check(c);
+		return;
+	}
 	if (!client_welcome_cache(pl)) {
 		client_fatal(c, "53200", "out of memory");
 		return;
@@ -1080,6 +1255,11 @@ PGPIN_HOT void client_linked(struct client *c)
 {
 	struct server *s = c->server;
 	char *sql = NULL;
+
+	if (c->settings_check) {
+		client_send_settings_check(c);
+		return;
+	}
 	uint64_t fp = params_fingerprint(&c->vars);
 
 	if (s->synced_fp == fp && s->synced_gen == s->params.gen)
@@ -1446,6 +1626,11 @@ void client_janitor(struct client *c, double now)
 		break;
 	case CL_LOGIN_WAIT:
 	case CL_READY:
+		if (c->settings_check && c->server && cfg->client_login_timeout > 0 &&
+		    now - c->connected_at > cfg->client_login_timeout) {
+			client_fatal(c, "08006", "login timed out (client_login_timeout)");
+			break;
+		}
 		if ((c->waiting || c->in_login_wait) && cfg->query_wait_timeout > 0 &&
 		    now - c->wait_started > cfg->query_wait_timeout) {
 			char msg[400];

@@ -46,6 +46,7 @@ struct client {
 	bool closing;  /* flushing a final error, then freed */
 	bool waiting;  /* in pool->waiting */
 	bool in_login_wait;
+	bool settings_check; /* linked to a server to check its startup settings */
 	struct pool *pool;
 	struct server *server;
 	struct lite_session *lite; /* the SQLite backend's session, instead of a pool */
@@ -77,6 +78,14 @@ struct client {
 	bool input_raised; /* the input bound was raised for a long message */
 	bool in_batch;	  /* extended-protocol messages since the last Sync */
 	bool processing;  /* inside client_process(): no re-entry, no deferral */
+	/* startup settings the pool has not seen: checked on a server before
+	 * the welcome (client_welcome()) */
+	bool settings_checked;
+	char **check_row;      /* the check's row: each setting as the server shows it */
+	int check_row_n;
+	uint8_t *check_error;  /* the ErrorResponse the check ended in (FATAL) */
+	size_t check_error_len;
+
 	double wait_started;
 	double connected_at;
 	char addr[128];
@@ -100,6 +109,13 @@ void client_resume(struct client *c);
 void client_process(struct client *c);
 /* A message of n bytes must be read whole: let the input hold it. */
 void client_expect_message(struct client *c, size_t n);
+/* The settings check (RQ_CHECK) of a client logging in: its row (the
+ * body of a DataRow), its error, and its end (ReadyForQuery), after which
+ * the client gives the server back and logs in, or is refused. */
+struct error_fields;
+void client_settings_row(struct client *c, const uint8_t *body, size_t len);
+void client_settings_failed(struct client *c, const struct error_fields *ef);
+void client_settings_checked(struct client *c);
 /* The server said ReadyForQuery for this client: maybe unlink. */
 void client_server_ready(struct client *c);
 /* Janitor: timeouts for logins and waits. */

@@ -201,6 +201,19 @@ static int sql_append_ident(char **buf, size_t *len, size_t *cap, const char *s)
 	return sql_append(buf, len, cap, "\"");
 }
 
+/* ", "-separated pg_catalog.set_config(name, value, is_local) calls. */
+static int sql_append_set(char **buf, size_t *len, size_t *cap, bool first, const char *name,
+			  const char *value, bool is_local)
+{
+	if (sql_append(buf, len, cap, first ? "SELECT " : ", ") < 0 ||
+	    sql_append(buf, len, cap, "pg_catalog.set_config(") < 0 ||
+	    sql_append_literal(buf, len, cap, name) < 0 || sql_append(buf, len, cap, ", ") < 0 ||
+	    sql_append_literal(buf, len, cap, value) < 0 ||
+	    sql_append(buf, len, cap, is_local ? ", true)" : ", false)") < 0)
+		return -1;
+	return 0;
+}
+
 /*
  * set_config() rather than SET: it parses the value as postgresql.conf
  * would, so list settings (search_path = 'a, b') keep their meaning.
@@ -217,12 +230,8 @@ int params_diff_sql(const struct params *want, const struct params *have,
 		const char *cur = params_get(have, want->items[i].name);
 		if (cur && strcmp(cur, want->items[i].value) == 0)
 			continue;
-		if (sql_append(&buf, &len, &cap, sets ? ", " : "SELECT ") < 0 ||
-		    sql_append(&buf, &len, &cap, "pg_catalog.set_config(") < 0 ||
-		    sql_append_literal(&buf, &len, &cap, want->items[i].name) < 0 ||
-		    sql_append(&buf, &len, &cap, ", ") < 0 ||
-		    sql_append_literal(&buf, &len, &cap, want->items[i].value) < 0 ||
-		    sql_append(&buf, &len, &cap, ", false)") < 0)
+		if (sql_append_set(&buf, &len, &cap, sets == 0, want->items[i].name,
+				   want->items[i].value, false) < 0)
 			goto fail;
 		sets++;
 		changes++;
@@ -241,6 +250,37 @@ int params_diff_sql(const struct params *want, const struct params *have,
 	}
 	*sql = buf;
 	return changes;
+fail:
+	free(buf);
+	return -1;
+}
+
+int params_check_sql(const struct params *want, const struct params *have,
+		     const struct params *base, char **sql)
+{
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+	int back = 0;
+
+	*sql = NULL;
+	for (int i = 0; i < want->n; i++) {
+		const char *name = want->items[i].name;
+		const char *b = params_get(base, name), *cur = params_get(have, name);
+		if (!b || !cur || strcmp(b, cur) == 0)
+			continue;
+		if (sql_append_set(&buf, &len, &cap, back++ == 0, name, b, true) < 0)
+			goto fail;
+	}
+	if (back && sql_append(&buf, &len, &cap, "; ") < 0)
+		goto fail;
+	for (int i = 0; i < want->n; i++)
+		if (sql_append_set(&buf, &len, &cap, i == 0, want->items[i].name,
+				   want->items[i].value, true) < 0)
+			goto fail;
+	if (!buf && sql_append(&buf, &len, &cap, "SELECT") < 0)
+		goto fail;
+	*sql = buf;
+	return 0;
 fail:
 	free(buf);
 	return -1;

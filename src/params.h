@@ -57,4 +57,19 @@ bool params_is_tracked(const char *name);
 int params_diff_sql(const struct params *want, const struct params *have,
 		    const struct params *base, char **sql);
 
+/*
+ * The query that checks a client's startup settings (`want`) on a server
+ * whose session has `have`, as PostgreSQL checks them at login, without
+ * changing the session: set_config(..., true) lasts until the end of the
+ * query's implicit transaction.  Its last row holds every setting of want,
+ * in order, in the form the server reports (DateStyle "iso" reads "ISO,
+ * MDY"); a value the server refuses fails the query with PostgreSQL's
+ * error.  Some values are read relative to the current one (DateStyle
+ * "ISO" keeps the date order), so a statement before it first sets back
+ * to `base` (the server's own startup values) the names whose value
+ * differs from it.  Returns -1 on allocation failure.
+ */
+int params_check_sql(const struct params *want, const struct params *have,
+		     const struct params *base, char **sql);
+
 #endif

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <sys/queue.h>
 
@@ -187,6 +188,11 @@ static void pool_free(struct pool *p)
 	free(p->welcome_off);
 	free(p->welcome_tracked);
 	stmt_registry_free(&p->registry);
+	for (int i = 0; i < POOL_SEEN_SETTINGS; i++) {
+		free(p->seen[i].name);
+		free(p->seen[i].given);
+		free(p->seen[i].shown);
+	}
 	free(p->host_errors);
 	free(p->key);
 	free(p->cfg_database);
@@ -205,6 +211,35 @@ void pool_free_all(void)
 	while ((p = TAILQ_FIRST(&rt.pools)))
 		pool_free(p);
 	dbjobs_free_all();
+}
+
+/* ------------------------------------------------------ checked settings */
+
+const char *pool_seen_setting(const struct pool *p, const char *name, const char *given)
+{
+	for (int i = 0; i < POOL_SEEN_SETTINGS && p->seen[i].name; i++)
+		if (strcmp(p->seen[i].given, given) == 0 && strcasecmp(p->seen[i].name, name) == 0)
+			return p->seen[i].shown;
+	return NULL;
+}
+
+void pool_learn_setting(struct pool *p, const char *name, const char *given, const char *shown)
+{
+	if (pool_seen_setting(p, name, given))
+		return;
+	char *n = strdup(name), *g = strdup(given), *v = strdup(shown);
+	if (!n || !g || !v) {
+		free(n);
+		free(g);
+		free(v);
+		return; /* only a cache: the next login checks again */
+	}
+	struct seen_setting *e = &p->seen[p->seen_next];
+	free(e->name);
+	free(e->given);
+	free(e->shown);
+	*e = (struct seen_setting){n, g, v};
+	p->seen_next = (p->seen_next + 1) % POOL_SEEN_SETTINGS;
 }
 
 static struct server *pool_connect(struct pool *p, int attempt);

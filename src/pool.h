@@ -21,6 +21,9 @@
 struct client;
 struct server;
 
+/* How many checked startup settings a pool remembers (struct pool). */
+#define POOL_SEEN_SETTINGS 64
+
 TAILQ_HEAD(server_list, server);
 TAILQ_HEAD(client_wait_list, client);
 
@@ -95,6 +98,16 @@ struct pool {
 	uint32_t *welcome_off;
 	bool *welcome_tracked;
 
+	/* Startup settings a server has checked for a client (client.c): the
+	 * value a client gave, and the form the server reports it in.  A ring:
+	 * past POOL_SEEN_SETTINGS the oldest is forgotten. */
+	struct seen_setting {
+		char *name;
+		char *given;
+		char *shown;
+	} seen[POOL_SEEN_SETTINGS];
+	int seen_next;
+
 	double last_connect_attempt;
 	double last_failure;
 	char last_error[256];
@@ -105,6 +118,11 @@ struct pool {
 
 	struct pool_stats stats;
 };
+
+/* Startup settings a server has checked: the form the server shows a
+ * client's value of name in, or NULL if not (or no longer) known. */
+const char *pool_seen_setting(const struct pool *p, const char *name, const char *given);
+void pool_learn_setting(struct pool *p, const char *name, const char *given, const char *shown);
 
 /* The pool serving a client's database and user, per the configuration. */
 struct pool *pool_for_client(const char *database, const char *user, char *err,

@@ -471,6 +471,9 @@ int proto_parse_error(const uint8_t *body, size_t len, struct error_fields *out)
 		case 'D':
 			out->detail = v;
 			break;
+		case 'H':
+			out->hint = v;
+			break;
 		default:
 			break;
 		}

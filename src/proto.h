@@ -164,6 +164,7 @@ struct error_fields {
 	const char *sqlstate; /* 'C' */
 	const char *message;  /* 'M' */
 	const char *detail;   /* 'D' */
+	const char *hint;     /* 'H' */
 };
 
 /* Parse the body of an 'E' or 'N' message.  Returns -1 if malformed. */

@@ -162,10 +162,10 @@ static void server_send_pkt(struct server *s, struct pkt *p)
 	net_flush(s->bev);
 }
 
-void server_send_internal(struct server *s, const char *sql)
+static void server_send_query(struct server *s, const char *sql, enum req_kind kind)
 {
 	struct pkt p;
-	struct req r = {.type = 'Q', .kind = RQ_INTERNAL};
+	struct req r = {.type = 'Q', .kind = (uint8_t)kind};
 
 	if (server_push_req(s, &r) < 0) {
 		server_close(s, "out of memory");
@@ -175,6 +175,16 @@ void server_send_internal(struct server *s, const char *sql)
 	proto_build_query(&p, sql);
 	server_send_pkt(s, &p);
 	pkt_free(&p);
+}
+
+void server_send_internal(struct server *s, const char *sql)
+{
+	server_send_query(s, sql, RQ_INTERNAL);
+}
+
+void server_send_check(struct server *s, const char *sql)
+{
+	server_send_query(s, sql, RQ_CHECK);
 }
 
 void server_check(struct server *s)
@@ -637,7 +647,9 @@ static const uint8_t *server_pullup(struct server *s, uint32_t len)
 	return evbuffer_pullup(in, (ssize_t)len + 1);
 }
 
-static void relay_param_status(struct server *s, const uint8_t *body, size_t len)
+/* A ParameterStatus: the session's value, and the client's if it has one
+ * (to_client). */
+static void relay_param_status(struct server *s, const uint8_t *body, size_t len, bool to_client)
 {
 	struct pkt_reader r;
 	pr_init(&r, body, len);
@@ -646,7 +658,7 @@ static void relay_param_status(struct server *s, const uint8_t *body, size_t len
 	if (r.err)
 		return;
 	params_set(&s->params, name, value);
-	if (s->client && (params_is_tracked(name) || params_get(&s->client->vars, name)))
+	if (to_client && (params_is_tracked(name) || params_get(&s->client->vars, name)))
 		params_set(&s->client->vars, name, value);
 }
 
@@ -665,6 +677,11 @@ static void server_error_reply(struct server *s, struct req *r, const uint8_t *m
 
 	if (proto_parse_error(msg + 5, len - 4, &ef) < 0)
 		memset(&ef, 0, sizeof(ef));
+	if (r->kind == RQ_CHECK) {
+		if (c)
+			client_settings_failed(c, &ef);
+		return;
+	}
 	if (r->kind == RQ_INTERNAL) {
 		log_warning("server %s pid %u: internal query failed: %s", s->addr, s->be_pid,
 			    ef.message ? ef.message : "?");
@@ -756,20 +773,25 @@ static bool server_reply(struct server *s, char type, uint32_t len)
 
 	/* Messages that answer no request. */
 	switch (type) {
-	case 'S':
+	case 'S': {
 		if (!(msg = server_pullup(s, len)))
 			return false;
-		relay_param_status(s, msg + 5, len - 4);
+		/* A client still logging in (its settings check) has had no
+		 * welcome yet, and its session is not this one. */
+		bool to_client = c && !(r && r->kind == RQ_CHECK);
+		relay_param_status(s, msg + 5, len - 4, to_client);
 		/* Even for an internal query: the client must learn the value
 		 * its session now has. */
-		if (c)
+		if (to_client)
 			evbuffer_add(bufferevent_get_output(c->bev), msg, len + 1);
 		evbuffer_drain(in, len + 1);
 		return true;
+	}
 	case 'N':
 	case 'A':
 		s->fwd_remaining = len + 1;
-		s->fwd_drop = !c || (type == 'N' && r && r->kind == RQ_INTERNAL);
+		s->fwd_drop = !c || (r && r->kind == RQ_CHECK) ||
+			      (type == 'N' && r && r->kind == RQ_INTERNAL);
 		return true;
 	default:
 		break;
@@ -827,7 +849,9 @@ static bool server_reply(struct server *s, char type, uint32_t len)
 		}
 		req_pop(s);
 		server_answer_fakes(s);
-		if (c) {
+		if (c && kind == RQ_CHECK) {
+			client_settings_checked(c);
+		} else if (c) {
 			net_flush(c->bev);
 			if (kind == RQ_FORWARD)
 				client_server_ready(c);
@@ -836,6 +860,20 @@ static bool server_reply(struct server *s, char type, uint32_t len)
 		}
 		return true;
 	}
+	case 'D':
+		if (r->kind != RQ_CHECK)
+			break;
+		/* The row of the settings check: the client's. */
+		if (len > SERVER_MAX_INSPECT) {
+			server_close(s, "oversized settings check row from server");
+			return false;
+		}
+		if (!(msg = server_pullup(s, len)))
+			return false;
+		if (c)
+			client_settings_row(c, msg + 5, len - 4);
+		evbuffer_drain(in, len + 1);
+		return true;
 	case 'C':
 		/* DISCARD ALL and DEALLOCATE ALL drop every prepared statement
 		 * of the session, on the server and for the client that ran them. */

@@ -36,6 +36,9 @@ enum req_kind {
 	RQ_FAKE,	/* answered by pgpin (ParseComplete, CloseComplete) when it
 			 * reaches the front of the queue; never sent */
 	RQ_INTERNAL,	/* pgpin's own query (reset, settings, check): all swallowed */
+	RQ_CHECK,	/* the check of a logging-in client's startup settings
+			 * (params_check_sql()): its rows and error are the
+			 * client's (client_settings_*()), nothing is relayed */
 };
 
 struct req {
@@ -118,6 +121,8 @@ void server_close(struct server *s, const char *reason);
 
 /* Send an internal simple query; its replies are swallowed. */
 void server_send_internal(struct server *s, const char *sql);
+/* Send the check of the linked client's startup settings (RQ_CHECK). */
+void server_send_check(struct server *s, const char *sql);
 
 /* Outstanding requests.  server_push_req() copies r; a FAKE request at the
  * front of an empty queue is answered at once. */

@@ -131,6 +131,19 @@ Test(basic, welcome_reports_each_clients_settings_like_postgres, IT(60))
 		"application_name=it-welcome-4 client_encoding=LATIN1",
 		"application_name=it-welcome-5 options='-c TimeZone=America/Sao_Paulo'",
 		"application_name=it-welcome-1",
+		/* Settings PostgreSQL reports in its own form, not the client's:
+		 * pgpin has a server check them at the first login with each. */
+		"application_name=it-welcome-6 options='-c DateStyle=german -c TimeZone=utc'",
+		"application_name=it-welcome-7 options='-c datestyle=sql -c intervalstyle=SQL_STANDARD'",
+		"application_name=it-welcome-8 client_encoding=latin1",
+		/* "iso" keeps the date order it finds: PostgreSQL's default
+		 * (MDY), not that of the German session the server had last. */
+		"application_name=it-welcome-9 options='-c DateStyle=iso -c TimeZone=europe/berlin'",
+		/* The same values again: known to the pool now. */
+		"application_name=it-welcome-6 options='-c DateStyle=german -c TimeZone=utc'",
+		"application_name=it-welcome-9 options='-c DateStyle=iso -c TimeZone=europe/berlin'",
+		/* Settings PostgreSQL does not report, in its own form too. */
+		"application_name=it-welcome-10 options='-c search_path=public,pg_catalog -c statement_timeout=90000'",
 	};
 	const struct h_env *e = h_env();
 	struct h_pgpin *p = h_pgpin_start(NULL);
@@ -155,9 +168,87 @@ Test(basic, welcome_reports_each_clients_settings_like_postgres, IT(60))
 				 "login %zu: TimeZone", i);
 		cr_expect_str_eq(h_value(c, "SHOW DateStyle"), h_value(d, "SHOW DateStyle"),
 				 "login %zu: DateStyle", i);
+		cr_expect_str_eq(h_value(c, "SHOW search_path"), h_value(d, "SHOW search_path"),
+				 "login %zu: search_path", i);
+		cr_expect_str_eq(h_value(c, "SHOW statement_timeout"),
+				 h_value(d, "SHOW statement_timeout"), "login %zu: statement_timeout", i);
+		cr_expect_str_eq(h_value(c, "SELECT now()::date::text"),
+				 h_value(d, "SELECT now()::date::text"), "login %zu: a date", i);
 		PQfinish(d);
 		PQfinish(c);
 	}
+	h_done();
+}
+
+/* What follows the last "failed: " in a libpq connection error: the
+ * server's part (libpq may try twice, and say so for each). */
+static const char *server_part(PGconn *c)
+{
+	const char *m = PQerrorMessage(c), *f, *last = NULL;
+	for (f = strstr(m, "failed: "); f; f = strstr(f + 1, "failed: "))
+		last = f;
+	return last ? last + strlen("failed: ") : m;
+}
+
+/*
+ * A startup setting PostgreSQL would refuse is refused by pgpin at login,
+ * with PostgreSQL's own error (SQLSTATE, message, detail, hint), instead of
+ * a session that silently lacks it.  The servers that checked the settings
+ * are left as they were, and stay in the pool.
+ */
+Test(basic, bad_startup_settings_are_refused_like_postgres, IT(60))
+{
+	static const struct {
+		const char *extra;
+		const char *sqlstate;
+	} logins[] = {
+		{"options='-c DateStyle=bogus'", "22023"},
+		{"options='-c IntervalStyle=nope'", "22023"},
+		{"options='-c statement_timeout=soon'", "22023"},
+		{"options='-c no_such_setting=1'", "42704"},
+		{"options='-c DateStyle=ISO,\\\\ DMY,\\\\ SQL'", "22023"},
+		{"options='-c TimeZone=Mars/Olympus_Mons -c DateStyle=german'", "22023"},
+		{"client_encoding=no_such_encoding", "22023"},
+	};
+	const struct h_env *e = h_env();
+	struct h_pgpin_opts o = {.pool_size = 2};
+	struct h_pgpin *p = h_pgpin_start(&o);
+	char direct[1024], via[1024];
+
+	/* Two servers open and idle. */
+	PGconn *a = h_connect(p, NULL), *b = h_connect(p, NULL);
+	h_exec(a, "BEGIN");
+	h_exec(b, "SELECT 1");
+	h_exec(a, "COMMIT");
+	for (size_t i = 0; i < sizeof logins / sizeof logins[0]; i++) {
+		snprintf(direct, sizeof direct, "host=%s port=%d user=%s password=%s dbname=%s %s",
+			 e->pghost, e->pgport, e->user, e->password, e->db, logins[i].extra);
+		PGconn *d = PQconnectdb(direct);
+		cr_assert(PQstatus(d) == CONNECTION_BAD, "PostgreSQL accepts %s", logins[i].extra);
+		snprintf(via, sizeof via, "%s", h_conninfo(p->port, logins[i].extra));
+		PGconn *c = PQconnectdb(via);
+		cr_expect(PQstatus(c) == CONNECTION_BAD, "pgpin accepts %s", logins[i].extra);
+		cr_expect_str_eq(server_part(c), server_part(d), "login with %s", logins[i].extra);
+		PQfinish(c);
+		/* Verbose messages carry the SQLSTATE (and PostgreSQL's the
+		 * source location, which pgpin's cannot). */
+		c = h_connect_try(p->port, logins[i].extra);
+		cr_expect_str_eq(h_sqlstate(c, NULL), logins[i].sqlstate, "SQLSTATE for %s: %s",
+				 logins[i].extra, PQerrorMessage(c));
+		PQfinish(d);
+		PQfinish(c);
+	}
+	/* The servers are the two of before, in PostgreSQL's defaults. */
+	cr_expect_eq(h_direct_long("SELECT count(*) FROM pg_stat_activity WHERE "
+				   "datname = current_database() AND backend_type = 'client backend' "
+				   "AND pid <> pg_backend_pid()"),
+		     2);
+	cr_expect_str_eq(h_value(a, "SHOW DateStyle"), "ISO, MDY");
+	cr_expect_str_eq(h_value(b, "SHOW IntervalStyle"), "postgres");
+	cr_expect_str_eq(h_value(a, "SHOW statement_timeout"), "0");
+	PQfinish(a);
+	PQfinish(b);
+	assert_healthy(p);
 	h_done();
 }
 
