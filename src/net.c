@@ -279,12 +279,18 @@ const uint8_t *net_peek_header(struct evbuffer *in, uint8_t copy[5])
 #define NET_READ_CHUNK 16384
 
 struct net_reader {
-	struct event *ev;
+	struct event *ev; /* in the same allocation, right after the reader */
 	int fd;
 	struct bufferevent *bev;
+	struct evbuffer *in; /* bev's input */
 	size_t high_water;
 	bool paused;
 	bool bulk; /* the last read filled a whole chunk: read in place */
+	/* Bytes may wait in the input.  While a reader exists only it adds
+	 * to the input, so when this is false the input is known to be empty
+	 * without looking: on the fast path, where every read is taken whole,
+	 * the bufferevent and its input are not touched at all. */
+	bool maybe_buffered;
 	void (*readcb)(struct bufferevent *, void *);
 	void (*eventcb)(struct bufferevent *, short, void *);
 	net_fast_fn fast;
@@ -350,10 +356,15 @@ static ssize_t net_read_into(struct net_reader *r, int fd, struct evbuffer *in)
 PGPIN_HOT static void net_reader_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct net_reader *r = arg;
-	struct evbuffer *in = bufferevent_get_input(r->bev);
-	size_t buffered = evbuffer_get_length(in);
+	struct evbuffer *in = r->in;
+	size_t buffered = 0;
 	ssize_t n;
 	int err;
+
+	if (r->maybe_buffered) {
+		buffered = evbuffer_get_length(in);
+		r->maybe_buffered = buffered != 0;
+	}
 
 	if (buffered >= r->high_water) {
 		event_del(r->ev);
@@ -373,6 +384,7 @@ PGPIN_HOT static void net_reader_cb(evutil_socket_t fd, short what, void *arg)
 			evbuffer_unfreeze(in, 0);
 			int rc = evbuffer_add(in, net_read_buf + took, (size_t)n - took);
 			evbuffer_freeze(in, 0);
+			r->maybe_buffered = true;
 			if (rc < 0) {
 				errno = ENOMEM;
 				r->eventcb(r->bev, BEV_EVENT_READING | BEV_EVENT_ERROR, r->arg);
@@ -389,6 +401,7 @@ PGPIN_HOT static void net_reader_cb(evutil_socket_t fd, short what, void *arg)
 		n = net_read_into(r, fd, in);
 		err = errno;
 		evbuffer_freeze(in, 0);
+		r->maybe_buffered = true;
 	}
 
 	if (n > 0) {
@@ -409,20 +422,24 @@ struct net_reader *net_reader_new(struct bufferevent *bev, size_t high_water,
 	 * protocol: TLS connections read through their bufferevent. */
 	if (bufferevent_openssl_get_ssl(bev))
 		return NULL;
-	struct net_reader *r = calloc(1, sizeof(*r));
+	/* The event right after the reader: the loop touches the one, then
+	 * the callback the other, on every wake-up. */
+	size_t size = (sizeof(struct net_reader) + 15) & ~(size_t)15;
+	struct net_reader *r = calloc(1, size + event_get_struct_event_size());
 	if (!r)
 		return NULL;
+	r->ev = (struct event *)((char *)r + size);
 	r->bev = bev;
+	r->in = bufferevent_get_input(bev);
 	r->fd = bufferevent_getfd(bev);
 	r->high_water = high_water;
+	r->maybe_buffered = true; /* read before the reader, perhaps */
 	r->readcb = readcb;
 	r->eventcb = eventcb;
 	r->arg = arg;
-	r->ev = event_new(bufferevent_get_base(bev), r->fd, EV_READ | EV_PERSIST,
-			  net_reader_cb, r);
-	if (!r->ev || event_add(r->ev, NULL) < 0) {
-		if (r->ev)
-			event_free(r->ev);
+	if (event_assign(r->ev, bufferevent_get_base(bev), r->fd, EV_READ | EV_PERSIST,
+			 net_reader_cb, r) < 0 ||
+	    event_add(r->ev, NULL) < 0) {
 		free(r);
 		return NULL;
 	}
@@ -441,8 +458,7 @@ struct net_reader *net_reader_new(struct bufferevent *bev, size_t high_water,
 
 void net_reader_update(struct net_reader *r)
 {
-	if (r && r->paused &&
-	    evbuffer_get_length(bufferevent_get_input(r->bev)) < r->high_water) {
+	if (r && r->paused && evbuffer_get_length(r->in) < r->high_water) {
 		r->paused = false;
 		event_add(r->ev, NULL);
 	}
@@ -486,6 +502,6 @@ void net_reader_free(struct net_reader *r)
 {
 	if (!r)
 		return;
-	event_free(r->ev);
+	event_del(r->ev);
 	free(r);
 }
