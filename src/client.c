@@ -107,6 +107,7 @@ void client_accept(int fd, const struct sockaddr *sa, int salen)
 		return;
 	}
 	params_init(&c->vars);
+	params_init(&c->superseded);
 	stmt_names_init(&c->names);
 	c->state = CL_STARTUP;
 	c->connected_at = rt_now();
@@ -135,7 +136,8 @@ static void client_check_row_free(struct client *c)
 	if (!c->check_row)
 		return;
 	for (int i = 0; i < c->check_row_n; i++)
-		free(c->check_row[i]);
+		if (c->check_row[i] != pool_at_server_start)
+			free(c->check_row[i]);
 	free(c->check_row);
 	c->check_row = NULL;
 }
@@ -148,6 +150,8 @@ static void client_free_cb(evutil_socket_t fd, short what, void *arg)
 		net_free(c->bev);
 	client_check_row_free(c);
 	free(c->check_error);
+	free(c->options_error);
+	params_free(&c->superseded);
 	params_free(&c->vars);
 	stmt_names_clear(&c->names);
 	free(c->user);
@@ -486,65 +490,62 @@ static int client_add_var(struct client *c, const char *name, const char *value)
 		if (strcasecmp(clean, "utf8") == 0 || strcasecmp(clean, "unicode") == 0)
 			value = "UTF8";
 	}
+	const char *before = params_get(&c->vars, name);
+	if (before && strcmp(before, value) != 0 && params_add(&c->superseded, name, before) < 0)
+		return -1;
 	return params_set(&c->vars, name, value);
 }
 
-/*
- * The startup "options" parameter: command-line style "-c name=value" and
- * "--name=value" switches, backslash escaping spaces.  Returns -1 with
- * the offending switch in bad.
- */
-static int client_parse_options(struct client *c, const char *options, char *bad, size_t badlen)
+static void client_options_refused(struct client *c, const struct options_error *e)
 {
-	char tok[1024];
-	bool want_c = false;
-	const char *p = options;
+	struct pkt p;
 
-	for (;;) {
-		while (*p == ' ' || *p == '\t' || *p == '\n')
-			p++;
-		if (!*p)
-			break;
-		size_t n = 0;
-		while (*p && *p != ' ' && *p != '\t' && *p != '\n') {
-			if (*p == '\\' && p[1])
-				p++;
-			if (n < sizeof(tok) - 1)
-				tok[n++] = *p;
-			p++;
-		}
-		tok[n] = 0;
-
-		const char *setting = NULL;
-		if (want_c) {
-			setting = tok;
-			want_c = false;
-		} else if (strcmp(tok, "-c") == 0) {
-			want_c = true;
-			continue;
-		} else if (strncmp(tok, "-c", 2) == 0) {
-			setting = tok + 2;
-		} else if (strncmp(tok, "--", 2) == 0) {
-			setting = tok + 2;
-		}
-		char *eq = setting ? strchr(setting, '=') : NULL;
-		if (!eq || eq == setting) {
-			snprintf(bad, badlen, "%.100s", tok);
-			return -1;
-		}
-		*eq = 0;
-		/* "--search-path" means search_path, as in postgres(1). */
-		for (char *q = (char *)setting; *q; q++)
-			if (*q == '-')
-				*q = '_';
-		if (client_add_var(c, setting, eq + 1) < 0)
-			return -1;
+	pkt_init(&p);
+	proto_build_error(&p, "FATAL", e->sqlstate, e->message, NULL, e->hint);
+	if (p.oom) {
+		pkt_free(&p);
+		return;
 	}
-	if (want_c) {
-		snprintf(bad, badlen, "-c");
+	c->options_error = p.data;
+	c->options_error_len = p.len;
+}
+
+static int client_option_setting(void *arg, const char *name, const char *value)
+{
+	return client_add_var(arg, name, value);
+}
+
+/*
+ * The startup "options" parameter (params_parse_options()).  PostgreSQL
+ * applies the settings before a word it refuses, so the refusal waits in
+ * c->options_error until a server has checked them.  Returns -1 when out of
+ * memory.
+ */
+static int client_parse_options(struct client *c, const char *options)
+{
+	struct options_error e;
+
+	if (params_parse_options(options, client_option_setting, c, &e) < 0)
 		return -1;
+	if (e.sqlstate) {
+		client_options_refused(c, &e);
+		if (!c->options_error)
+			return -1;
 	}
 	return 0;
+}
+
+/* Authenticated, then refused, as PostgreSQL refuses a login it cannot
+ * start a session for: AuthenticationOk and a FATAL ErrorResponse. */
+static void client_refuse_after_auth(struct client *c, const uint8_t *error, size_t len)
+{
+	struct pkt p;
+
+	pkt_init(&p);
+	proto_build_auth(&p, AUTH_REQ_OK, NULL, 0);
+	pkt_bytes(&p, error, len);
+	client_send_last(c, &p);
+	pkt_free(&p);
 }
 
 static void client_auth_ok(struct client *c);
@@ -627,8 +628,6 @@ static void client_start_auth(struct client *c)
 
 static void client_start_login(struct client *c, const struct startup_msg *m)
 {
-	char bad[128];
-
 	if (rt.state != RUN_NORMAL) {
 		client_fatal(c, "57P03", "the database system is shutting down");
 		return;
@@ -653,17 +652,18 @@ static void client_start_login(struct client *c, const struct startup_msg *m)
 			client_fatal(c, "0A000", "pgpin does not support replication connections");
 			return;
 		}
+	}
+	/* PostgreSQL takes the options first, then the other settings, which
+	 * it never reaches when the options are refused. */
+	if (m->options && client_parse_options(c, m->options) < 0) {
+		client_fatal(c, "53200", "out of memory");
+		return;
+	}
+	for (int i = 0; i < m->nparams && !c->options_error; i++) {
 		if (client_add_var(c, m->params[i].name, m->params[i].value) < 0) {
 			client_fatal(c, "53200", "out of memory");
 			return;
 		}
-	}
-	if (m->options && client_parse_options(c, m->options, bad, sizeof(bad)) < 0) {
-		char msg[200];
-		snprintf(msg, sizeof(msg), "invalid command-line argument for server process: %s",
-			 bad);
-		client_fatal(c, "22023", msg);
-		return;
 	}
 	/* A newer minor version, or protocol extensions: tell the client what
 	 * we speak, as PostgreSQL does, and carry on with 3.0. */
@@ -841,6 +841,10 @@ static void client_auth_ok(struct client *c)
 	scram_server_free(c->scram);
 	c->scram = NULL;
 	if (rt.cfg->endpoint.kind == ENDPOINT_SQLITE) {
+		if (c->options_error) {
+			client_refuse_after_auth(c, c->options_error, c->options_error_len);
+			return;
+		}
 		/* The session thread opens the database and says when it has. */
 		c->lite = lite_session_start(rt.base, c->database, c->user, &c->vars, c->pid,
 					     client_lite_notify, c);
@@ -1049,25 +1053,46 @@ static bool setting_plainly_good(const struct pool *pl, const char *name, const 
 	       (strcasecmp(name, "application_name") == 0 && printable_ascii(v));
 }
 
+/*
+ * Setting i of the client as a server showed it: in the server's form, or
+ * taken out if it only applies when a server process starts (PostgreSQL
+ * takes log_connections at login; a pooled session cannot).  Out of memory
+ * keeps the client's form: harmless.
+ */
+static void client_take_setting(struct client *c, int i, const char *shown)
+{
+	const char *name = c->vars.items[i].name;
+
+	if (shown == pool_at_server_start) {
+		log_debug("client %s: startup setting %s applies only when a server starts: not applied",
+			  c->addr, name);
+		params_remove(&c->vars, name);
+	} else if (strcmp(shown, c->vars.items[i].value) != 0) {
+		(void)params_set(&c->vars, name, shown);
+	}
+}
+
 /* True when every setting the client gave is known good; those a check
  * showed in another form then take that form. */
 static bool client_settings_known(struct client *c)
 {
 	struct pool *pl = c->pool;
-	int n = c->vars.n;
 
-	for (int pass = 0; pass < 2; pass++) {
-		for (int i = 0; i < n; i++) {
-			const char *name = c->vars.items[i].name, *v = c->vars.items[i].value;
-			if (setting_plainly_good(pl, name, v))
-				continue;
-			const char *shown = pool_seen_setting(pl, name, v);
-			if (!shown)
-				return false;
-			/* Out of memory keeps the client's form: harmless. */
-			if (pass == 1 && strcmp(shown, v) != 0)
-				(void)params_set(&c->vars, name, shown);
-		}
+	for (int i = 0; i < c->vars.n; i++) {
+		const char *name = c->vars.items[i].name, *v = c->vars.items[i].value;
+		if (!setting_plainly_good(pl, name, v) && !pool_seen_setting(pl, name, v))
+			return false;
+	}
+	for (int i = 0; i < c->superseded.n; i++) {
+		const char *name = c->superseded.items[i].name, *v = c->superseded.items[i].value;
+		if (!setting_plainly_good(pl, name, v) && !pool_seen_setting(pl, name, v))
+			return false;
+	}
+	/* Backwards: a setting taken out moves the last one into its place. */
+	for (int i = c->vars.n; i-- > 0;) {
+		const char *name = c->vars.items[i].name, *v = c->vars.items[i].value;
+		if (!setting_plainly_good(pl, name, v))
+			client_take_setting(c, i, pool_seen_setting(pl, name, v));
 	}
 	return true;
 }
@@ -1085,7 +1110,7 @@ static void client_send_settings_check(struct client *c)
 	struct server *s = c->server;
 	char *sql;
 
-	if (params_check_sql(&c->vars, &s->params, &s->base_params, &sql) < 0) {
+	if (params_check_sql(&c->vars, &s->params, &s->base_params, &c->superseded, &sql) < 0) {
 		client_fatal(c, "53200", "out of memory");
 		return;
 	}
@@ -1110,7 +1135,9 @@ void client_settings_row(struct client *c, const uint8_t *body, size_t len)
 	for (int i = 0; i < n && !r.err; i++) {
 		int32_t vlen = pr_int32(&r);
 		const uint8_t *v = vlen >= 0 ? pr_bytes(&r, (size_t)vlen) : NULL;
-		if (v && !r.err && !memchr(v, 0, (size_t)vlen))
+		if (vlen < 0)
+			row[i] = (char *)pool_at_server_start; /* see params_check_sql() */
+		else if (v && !r.err && !memchr(v, 0, (size_t)vlen))
 			row[i] = strndup((const char *)v, (size_t)vlen);
 	}
 	/* The last row is the check's: it replaces any before it. */
@@ -1150,23 +1177,18 @@ void client_settings_checked(struct client *c)
 	pool_server_available(s);
 
 	if (c->check_error) {
-		/* As PostgreSQL: authenticated, then refused. */
-		struct pkt p;
-		pkt_init(&p);
-		proto_build_auth(&p, AUTH_REQ_OK, NULL, 0);
-		pkt_bytes(&p, c->check_error, c->check_error_len);
-		client_send_last(c, &p);
-		pkt_free(&p);
+		client_refuse_after_auth(c, c->check_error, c->check_error_len);
 		return;
 	}
-	for (int i = 0; i < c->check_row_n && i < c->vars.n; i++) {
+	/* Backwards: a setting taken out moves the last one into its place. */
+	for (int i = c->check_row_n < c->vars.n ? c->check_row_n : c->vars.n; i-- > 0;) {
 		const char *shown = c->check_row[i];
 		const char *name = c->vars.items[i].name, *given = c->vars.items[i].value;
 		if (!shown)
 			continue;
 		if (!setting_plainly_good(c->pool, name, given))
 			pool_learn_setting(c->pool, name, given, shown);
-		(void)params_set(&c->vars, name, shown);
+		client_take_setting(c, i, shown);
 	}
 	client_check_row_free(c);
 	client_welcome(c);
@@ -1180,6 +1202,10 @@ void client_welcome(struct client *c)
 
 	if (!c->settings_checked && !client_settings_known(c)) {
 		client_start_settings_check(c);
+		return;
+	}
+	if (c->options_error) {
+		client_refuse_after_auth(c, c->options_error, c->options_error_len);
 		return;
 	}
 	if (!client_welcome_cache(pl)) {

@@ -85,6 +85,13 @@ struct client {
 	int check_row_n;
 	uint8_t *check_error;  /* the ErrorResponse the check ended in (FATAL) */
 	size_t check_error_len;
+	/* A refusal of the startup options (FATAL ErrorResponse), sent after
+	 * the settings before the bad word have been checked, as PostgreSQL
+	 * applies them first. */
+	uint8_t *options_error;
+	size_t options_error_len;
+	/* Settings the client gave and then gave again: checked too. */
+	struct params superseded;
 
 	double wait_started;
 	double connected_at;

@@ -5,6 +5,8 @@
 #include "params.h"
 #include "hot.h"
 
+#include <ctype.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -202,14 +204,44 @@ static int sql_append_ident(char **buf, size_t *len, size_t *cap, const char *s)
 }
 
 /* ", "-separated pg_catalog.set_config(name, value, is_local) calls. */
-static int sql_append_set(char **buf, size_t *len, size_t *cap, bool first, const char *name,
-			  const char *value, bool is_local)
+static int sql_append_set_call(char **buf, size_t *len, size_t *cap, const char *name,
+			       const char *value, bool is_local)
 {
-	if (sql_append(buf, len, cap, first ? "SELECT " : ", ") < 0 ||
-	    sql_append(buf, len, cap, "pg_catalog.set_config(") < 0 ||
+	if (sql_append(buf, len, cap, "pg_catalog.set_config(") < 0 ||
 	    sql_append_literal(buf, len, cap, name) < 0 || sql_append(buf, len, cap, ", ") < 0 ||
 	    sql_append_literal(buf, len, cap, value) < 0 ||
 	    sql_append(buf, len, cap, is_local ? ", true)" : ", false)") < 0)
+		return -1;
+	return 0;
+}
+
+static int sql_append_set(char **buf, size_t *len, size_t *cap, bool first, const char *name,
+			  const char *value, bool is_local)
+{
+	if (sql_append(buf, len, cap, first ? "SELECT " : ", ") < 0)
+		return -1;
+	return sql_append_set_call(buf, len, cap, name, value, is_local);
+}
+
+/*
+ * One setting of a check: a setting that can only be given when a server
+ * process starts (context backend or superuser-backend: log_connections)
+ * reads NULL, as set_config() would refuse it; any other is set as
+ * sql_append_set() does.
+ */
+static int sql_append_check(char **buf, size_t *len, size_t *cap, bool first, const char *name,
+			    const char *value)
+{
+	if (sql_append(buf, len, cap,
+		       first ? "WITH at_start AS (SELECT pg_catalog.lower(name) AS name "
+			       "FROM pg_catalog.pg_settings "
+			       "WHERE context IN ('backend', 'superuser-backend')) SELECT "
+			     : ", ") < 0 ||
+	    sql_append(buf, len, cap, "CASE WHEN pg_catalog.lower(") < 0 ||
+	    sql_append_literal(buf, len, cap, name) < 0 ||
+	    sql_append(buf, len, cap, ") IN (SELECT name FROM at_start) THEN NULL ELSE ") < 0 ||
+	    sql_append_set_call(buf, len, cap, name, value, true) < 0 ||
+	    sql_append(buf, len, cap, " END") < 0)
 		return -1;
 	return 0;
 }
@@ -256,7 +288,7 @@ fail:
 }
 
 int params_check_sql(const struct params *want, const struct params *have,
-		     const struct params *base, char **sql)
+		     const struct params *base, const struct params *before, char **sql)
 {
 	char *buf = NULL;
 	size_t len = 0, cap = 0;
@@ -273,9 +305,17 @@ int params_check_sql(const struct params *want, const struct params *have,
 	}
 	if (back && sql_append(&buf, &len, &cap, "; ") < 0)
 		goto fail;
+	/* Values given first and then given again, in their order. */
+	for (int i = 0; before && i < before->n; i++) {
+		if (sql_append(&buf, &len, &cap, i == 0 ? "SELECT " : ", ") < 0 ||
+		    sql_append_set_call(&buf, &len, &cap, before->items[i].name,
+					before->items[i].value, true) < 0 ||
+		    (i == before->n - 1 && sql_append(&buf, &len, &cap, "; ") < 0))
+			goto fail;
+	}
 	for (int i = 0; i < want->n; i++)
-		if (sql_append_set(&buf, &len, &cap, i == 0, want->items[i].name,
-				   want->items[i].value, true) < 0)
+		if (sql_append_check(&buf, &len, &cap, i == 0, want->items[i].name,
+				     want->items[i].value) < 0)
 			goto fail;
 	if (!buf && sql_append(&buf, &len, &cap, "SELECT") < 0)
 		goto fail;
@@ -284,4 +324,241 @@ int params_check_sql(const struct params *want, const struct params *have,
 fail:
 	free(buf);
 	return -1;
+}
+
+/* ------------------------------------------------------- startup options */
+
+/* The hint PostgreSQL gives with a bad command-line argument. */
+#define POSTGRES_HELP_HINT "Try \"postgres --help\" for more information."
+
+/*
+ * The switches of postgres(1) besides -c and --, as a backend takes them
+ * from options: the setting each stands for (value NULL: the switch's
+ * argument), or none, for those a backend ignores or that take_switch()
+ * reads itself.
+ */
+static const struct postgres_switch {
+	char letter;
+	bool has_arg;
+	const char *name, *value;
+} postgres_switches[] = {
+	{'B', true, "shared_buffers", NULL},
+	{'b', false, NULL, NULL},
+	{'C', true, NULL, NULL},
+	{'D', true, NULL, NULL},
+	{'d', true, NULL, NULL},
+	{'E', false, NULL, NULL},
+	{'e', false, "datestyle", "euro"},
+	{'F', false, "fsync", "false"},
+	{'f', true, NULL, NULL},
+	{'h', true, "listen_addresses", NULL},
+	{'i', false, "listen_addresses", "*"},
+	{'j', false, NULL, NULL},
+	{'k', true, "unix_socket_directories", NULL},
+	{'l', false, "ssl", "true"},
+	{'N', true, "max_connections", NULL},
+	{'n', false, NULL, NULL},
+	{'O', false, "allow_system_table_mods", "true"},
+	{'P', false, "ignore_system_indexes", "true"},
+	{'p', true, "port", NULL},
+	{'r', true, NULL, NULL},
+	{'S', true, "work_mem", NULL},
+	{'s', false, "log_statement_stats", "true"},
+	{'T', false, NULL, NULL},
+	{'t', true, NULL, NULL},
+	{'v', true, NULL, NULL},
+	{'W', true, "post_auth_delay", NULL},
+};
+
+static const struct postgres_switch *find_switch(char letter)
+{
+	for (size_t k = 0; k < sizeof(postgres_switches) / sizeof(postgres_switches[0]); k++)
+		if (postgres_switches[k].letter == letter)
+			return &postgres_switches[k];
+	return NULL;
+}
+
+/* Switch sw (argument arg) as the settings it stands for.  Returns 1 for
+ * an argument postgres refuses, -1 if add() fails. */
+static int take_switch(const struct postgres_switch *sw, const char *arg, params_add_fn *add,
+		       void *add_arg)
+{
+	static const char *const plans[][2] = {
+		{"s", "enable_seqscan"},    {"i", "enable_indexscan"}, {"o", "enable_indexonlyscan"},
+		{"b", "enable_bitmapscan"}, {"t", "enable_tidscan"},   {"n", "enable_nestloop"},
+		{"m", "enable_mergejoin"},  {"h", "enable_hashjoin"},
+	};
+	static const char *const stats[][2] = {
+		{"pa", "log_parser_stats"}, {"pl", "log_planner_stats"}, {"e", "log_executor_stats"},
+	};
+
+	switch (sw->letter) {
+	case 'd': {
+		/* The debug level: log_min_messages, then more with each level. */
+		int level = atoi(arg);
+		char v[32] = "notice";
+		if (level > 0)
+			snprintf(v, sizeof(v), "debug%d", level);
+		if (add(add_arg, "log_min_messages", v) < 0 ||
+		    (level >= 2 && add(add_arg, "log_statement", "all") < 0) ||
+		    (level >= 3 && add(add_arg, "debug_print_parse", "true") < 0) ||
+		    (level >= 4 && add(add_arg, "debug_print_plan", "true") < 0) ||
+		    (level >= 5 && add(add_arg, "debug_print_rewritten", "true") < 0))
+			return -1;
+		return 0;
+	}
+	case 'f':
+		for (size_t i = 0; i < sizeof(plans) / sizeof(plans[0]); i++)
+			if (arg[0] == plans[i][0][0])
+				return add(add_arg, plans[i][1], "false") < 0 ? -1 : 0;
+		return 1;
+	case 't':
+		for (size_t i = 0; i < sizeof(stats) / sizeof(stats[0]); i++)
+			if (strncmp(arg, stats[i][0], strlen(stats[i][0])) == 0)
+				return add(add_arg, stats[i][1], "true") < 0 ? -1 : 0;
+		return 1;
+	}
+	if (!sw->name)
+		return 0;
+	return add(add_arg, sw->name, sw->value ? sw->value : arg) < 0 ? -1 : 0;
+}
+
+static void options_refuse(struct options_error *err, const char *sqlstate, const char *hint,
+			   const char *fmt, const char *what)
+{
+	err->sqlstate = sqlstate;
+	err->hint = hint;
+	snprintf(err->message, sizeof(err->message), fmt, what);
+}
+
+/* Split at white space no backslash escapes, as pg_split_opts() does:
+ * the words go into words (as long as the string), argv points at each. */
+static int split_options(const char *options, char *words, char **argv)
+{
+	int argc = 0;
+	char *w = words;
+
+	for (const char *p = options;;) {
+		bool escaped = false;
+		while (isspace((unsigned char)*p))
+			p++;
+		if (!*p)
+			break;
+		argv[argc++] = w;
+		for (; *p && (escaped || !isspace((unsigned char)*p)); p++) {
+			if (!escaped && *p == '\\') {
+				escaped = true;
+			} else {
+				escaped = false;
+				*w++ = *p;
+			}
+		}
+		*w++ = '\0';
+	}
+	return argc;
+}
+
+int params_parse_options(const char *options, params_add_fn *add, void *add_arg,
+			 struct options_error *err)
+{
+	size_t olen = strlen(options);
+	char *words = malloc(olen + 1);
+	char **argv = calloc(olen / 2 + 1, sizeof(*argv));
+	const char *stray = NULL;
+	int rc = 0;
+
+	err->sqlstate = NULL;
+	err->hint = NULL;
+	err->message[0] = '\0';
+	if (!words || !argv) {
+		free(words);
+		free(argv);
+		return -1;
+	}
+	int argc = split_options(options, words, argv);
+
+	for (int i = 0; i < argc && rc == 0 && !err->sqlstate; i++) {
+		char *word = argv[i], *opt = NULL;
+		const char *prefix = "--";
+
+		if (strcmp(word, "--") == 0) {
+			/* The end of the switches: what follows is not one. */
+			if (!stray && i + 1 < argc)
+				stray = argv[i + 1];
+			break;
+		}
+		if (word[0] != '-' || word[1] == '\0') {
+			/* getopt() moves it to the end, after every switch. */
+			if (!stray)
+				stray = word;
+			continue;
+		}
+		if (word[1] == '-') {
+			opt = word + 2;
+		} else {
+			/* Letters as getopt() reads them: several in a word,
+			 * the one taking an argument last, its argument the
+			 * rest of the word or the next word. */
+			const struct postgres_switch *sw = NULL;
+			const char *arg = NULL;
+			int r = 0;
+			for (char *at = word + 1; *at && r == 0; at++) {
+				sw = find_switch(*at);
+				if (*at != 'c' && !sw) {
+					r = 1;
+				} else if (*at == 'c' || sw->has_arg) {
+					if (at[1])
+						arg = at + 1;
+					else if (i + 1 < argc)
+						arg = argv[++i];
+					else
+						r = 1;
+					if (r == 0 && *at == 'c') {
+						prefix = "-c ";
+						opt = (char *)arg;
+					} else if (r == 0) {
+						r = take_switch(sw, arg, add, add_arg);
+					}
+					break;
+				} else {
+					r = take_switch(sw, NULL, add, add_arg);
+				}
+			}
+			if (r < 0)
+				rc = -1;
+			else if (r > 0)
+				/* An unknown switch, one without its argument, or a
+				 * bad argument: named as postgres names it. */
+				options_refuse(err, "42601", POSTGRES_HELP_HINT,
+					       "invalid command-line argument for server process: %.200s",
+					       argv[i]);
+			if (!opt)
+				continue;
+		}
+		char *eq = strchr(opt, '=');
+		if (!eq) {
+			char what[260];
+			snprintf(what, sizeof(what), "%s%.200s", prefix, opt);
+			options_refuse(err, "42601", NULL, "%s requires a value", what);
+			break;
+		}
+		if (eq == opt) {
+			options_refuse(err, "42704", NULL, "unrecognized configuration parameter \"%s\"",
+				       "");
+			break;
+		}
+		*eq = '\0';
+		/* "--search-path" means search_path, as in postgres(1). */
+		for (char *q = opt; *q; q++)
+			if (*q == '-')
+				*q = '_';
+		if (add(add_arg, opt, eq + 1) < 0)
+			rc = -1;
+	}
+	if (rc == 0 && !err->sqlstate && stray)
+		options_refuse(err, "42601", POSTGRES_HELP_HINT,
+			       "invalid command-line argument for server process: %.200s", stray);
+	free(words);
+	free(argv);
+	return rc;
 }

@@ -67,9 +67,35 @@ int params_diff_sql(const struct params *want, const struct params *have,
  * error.  Some values are read relative to the current one (DateStyle
  * "ISO" keeps the date order), so a statement before it first sets back
  * to `base` (the server's own startup values) the names whose value
- * differs from it.  Returns -1 on allocation failure.
+ * differs from it.  `before` (may be NULL) holds values the client gave
+ * and then replaced, checked first, in order, as PostgreSQL applies them.
+ * A setting that only applies when a server process starts
+ * (log_connections) is not set: its column is NULL.  Returns -1 on
+ * allocation failure.
  */
 int params_check_sql(const struct params *want, const struct params *have,
-		     const struct params *base, char **sql);
+		     const struct params *base, const struct params *before, char **sql);
+
+/*
+ * The startup packet's "options" string, read as postgres(1) reads its
+ * command line when a backend starts: split into words at white space that
+ * no backslash escapes, then taken as switches in order: "-c name=value",
+ * "--name=value" and postgres's other switches (-e is datestyle=euro, -B is
+ * shared_buffers...).  Each setting goes to add(add_arg, name, value), in
+ * order (names with '-' read as '_').  A word that is not a switch is
+ * refused once every switch has been taken (getopt() moves such words to
+ * the end); a bad switch is refused at its place, and the switches after
+ * it are not taken.  The refusal is PostgreSQL's: err->sqlstate (NULL if
+ * none), message and hint (may be NULL).  Returns -1 if the list cannot
+ * be allocated or add() returns < 0.
+ */
+typedef int params_add_fn(void *add_arg, const char *name, const char *value);
+struct options_error {
+	const char *sqlstate;
+	char message[300];
+	const char *hint;
+};
+int params_parse_options(const char *options, params_add_fn *add, void *add_arg,
+			 struct options_error *err);
 
 #endif

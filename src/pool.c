@@ -215,11 +215,13 @@ void pool_free_all(void)
 
 /* ------------------------------------------------------ checked settings */
 
+const char pool_at_server_start[] = "(at server start)";
+
 const char *pool_seen_setting(const struct pool *p, const char *name, const char *given)
 {
 	for (int i = 0; i < POOL_SEEN_SETTINGS && p->seen[i].name; i++)
 		if (strcmp(p->seen[i].given, given) == 0 && strcasecmp(p->seen[i].name, name) == 0)
-			return p->seen[i].shown;
+			return p->seen[i].shown ? p->seen[i].shown : pool_at_server_start;
 	return NULL;
 }
 
@@ -227,8 +229,9 @@ void pool_learn_setting(struct pool *p, const char *name, const char *given, con
 {
 	if (pool_seen_setting(p, name, given))
 		return;
-	char *n = strdup(name), *g = strdup(given), *v = strdup(shown);
-	if (!n || !g || !v) {
+	char *n = strdup(name), *g = strdup(given);
+	char *v = shown == pool_at_server_start ? NULL : strdup(shown);
+	if (!n || !g || (!v && shown != pool_at_server_start)) {
 		free(n);
 		free(g);
 		free(v);

@@ -104,7 +104,7 @@ struct pool {
 	struct seen_setting {
 		char *name;
 		char *given;
-		char *shown;
+		char *shown; /* NULL: pool_at_server_start */
 	} seen[POOL_SEEN_SETTINGS];
 	int seen_next;
 
@@ -120,7 +120,10 @@ struct pool {
 };
 
 /* Startup settings a server has checked: the form the server shows a
- * client's value of name in, or NULL if not (or no longer) known. */
+ * client's value of name in, or NULL if not (or no longer) known, or
+ * pool_at_server_start for a setting that only applies when a server
+ * process starts (log_connections): a pooled session cannot take it. */
+extern const char pool_at_server_start[];
 const char *pool_seen_setting(const struct pool *p, const char *name, const char *given);
 void pool_learn_setting(struct pool *p, const char *name, const char *given, const char *shown);
 

@@ -27,8 +27,10 @@
  *                      on the command line, or stdin if none.  This is what
  *                      "make t/fuzz/fuzz_proto" builds.
  */
+#include "params.h"
 #include "proto.h"
 
+#include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -395,6 +397,94 @@ static void fuzz_null_buffer(void)
 
 /* ------------------------------------------------------------ entry */
 
+/* ------------------------------------------------------------ options */
+
+/* The settings of an options string, kept for the second reading. */
+struct opt_list {
+	char *text; /* "name\0value\0" pairs */
+	size_t len, cap;
+	int n;
+};
+
+static int opt_collect(void *arg, const char *name, const char *value)
+{
+	struct opt_list *l = arg;
+	size_t nl = strlen(name) + 1, vl = strlen(value) + 1;
+
+	/* A name is a word's part before its first '=': never empty, never
+	 * holding '=' or '-' (read as '_'). */
+	CHECK(nl > 1);
+	CHECK(!strchr(name, '=') && !strchr(name, '-'));
+	if (l->len + nl + vl > l->cap) {
+		l->cap = (l->len + nl + vl) * 2;
+		l->text = realloc(l->text, l->cap);
+		CHECK(l->text != NULL);
+	}
+	memcpy(l->text + l->len, name, nl);
+	memcpy(l->text + l->len + nl, value, vl);
+	l->len += nl + vl;
+	l->n++;
+	return 0;
+}
+
+/* "-c name=value ..." for the list, spaces and backslashes escaped. */
+static char *opt_rebuild(const struct opt_list *l)
+{
+	char *out = malloc(l->len * 2 + (size_t)l->n * 4 + 1), *o = out;
+	CHECK(out != NULL);
+	for (size_t at = 0; at < l->len;) {
+		const char *name = l->text + at, *value = name + strlen(name) + 1;
+		at += strlen(name) + strlen(value) + 2;
+		o += sprintf(o, "-c");
+		for (const char *q = name; *q; q++) {
+			if (isspace((unsigned char)*q) || *q == '\\')
+				*o++ = '\\';
+			*o++ = *q;
+		}
+		*o++ = '=';
+		for (const char *q = value; *q; q++) {
+			if (isspace((unsigned char)*q) || *q == '\\')
+				*o++ = '\\';
+			*o++ = *q;
+		}
+		*o++ = ' ';
+	}
+	*o = '\0';
+	return out;
+}
+
+/*
+ * The input as the options string of a startup packet: every setting has a
+ * proper name, a refusal is one of PostgreSQL's, and the settings written
+ * back as "-c name=value" read the same.
+ */
+static void fuzz_options(const uint8_t *data, size_t size)
+{
+	char *opts = malloc(size + 1);
+	struct opt_list l = {0}, again = {0};
+	struct options_error err;
+
+	CHECK(opts != NULL);
+	memcpy(opts, data, size);
+	opts[size] = '\0'; /* a startup packet's strings end at the first NUL */
+	CHECK(params_parse_options(opts, opt_collect, &l, &err) == 0);
+	if (err.sqlstate) {
+		CHECK(strcmp(err.sqlstate, "42601") == 0 || strcmp(err.sqlstate, "42704") == 0);
+		CHECK(memchr(err.message, 0, sizeof(err.message)) != NULL);
+		CHECK(err.message[0] != '\0');
+	}
+	char *rebuilt = opt_rebuild(&l);
+	CHECK(params_parse_options(rebuilt, opt_collect, &again, &err) == 0);
+	/* A name of "-" characters only reads back as "_"s: still a name. */
+	CHECK(!err.sqlstate);
+	CHECK(again.n == l.n && again.len == l.len);
+	CHECK(l.len == 0 || memcmp(again.text, l.text, l.len) == 0);
+	free(rebuilt);
+	free(l.text);
+	free(again.text);
+	free(opts);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -403,6 +493,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_framing(data, size);
 	fuzz_error_body(data, size);
 	fuzz_reader(data, size);
+	fuzz_options(data, size);
 	if (size == 0)
 		fuzz_null_buffer();
 	return 0;

@@ -5,7 +5,8 @@
 #
 # TARGET is one of
 #   fuzz_proto    src/proto.c: startup packets, message framing,
-#                 ErrorResponse, the pkt reader (the default)
+#                 ErrorResponse, the pkt reader (the default); and the
+#                 startup options string (src/params.c)
 #   fuzz_sql      src/sqlite/: tokenizer, translator, describe, catalog
 #                 intercepts, COPY text/CSV parser, Bind value types
 #   fuzz_session  src/sqlite/session.c: the protocol engine on a stream
@@ -17,7 +18,7 @@
 # `t/fuzz/run.sh 60` still fuzzes fuzz_proto.
 #
 # Builds with clang -fsanitize=fuzzer,address,undefined -DPGPIN_LIBFUZZER.
-# fuzz_proto needs src/proto.c only; the other targets are linked with a
+# fuzz_proto needs src/proto.c and src/params.c only; the other targets are linked with a
 # static library of every src/*.c (but src/main.c) and src/sqlite/*.c,
 # compiled with the same sanitizers and coverage (so the linker takes
 # only the modules a target uses, as with libpgpin.a), and with libevent,
@@ -152,7 +153,7 @@ build_target() {
 	fuzz_proto)
 		# shellcheck disable=SC2086
 		$CC $SAN -fsanitize=fuzzer -DPGPIN_LIBFUZZER -I"$top/src" $WARN \
-			-o "$bin" "$here/fuzz_proto.c" "$top/src/proto.c"
+			-o "$bin" "$here/fuzz_proto.c" "$top/src/proto.c" "$top/src/params.c"
 		;;
 	*)
 		build_lib

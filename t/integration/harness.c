@@ -438,6 +438,21 @@ bool h_log_contains(const struct h_pgpin *p, const char *needle)
 	return file_contains(p->log, needle, NULL, 0);
 }
 
+int h_log_count(const struct h_pgpin *p, const char *needle)
+{
+	FILE *f = fopen(p->log, "r");
+	char buf[4096];
+	int n = 0;
+
+	if (!f)
+		return 0;
+	while (fgets(buf, sizeof buf, f))
+		if (strcasestr(buf, needle))
+			n++;
+	fclose(f);
+	return n;
+}
+
 void h_done(void)
 {
 	static const char *const reports[] = {

@@ -115,6 +115,9 @@ void h_print_logs(const char *suite, const char *test, size_t max);
 /* Whether the process's log contains needle (case-insensitive). */
 bool h_log_contains(const struct h_pgpin *p, const char *needle);
 
+/* How many lines of the process's log contain needle (case-insensitive). */
+int h_log_count(const struct h_pgpin *p, const char *needle);
+
 /* A field of /proc/PID/status in kB ("VmHWM", "VmRSS"), or -1. */
 long h_proc_kb(pid_t pid, const char *field);
 

@@ -144,6 +144,13 @@ Test(basic, welcome_reports_each_clients_settings_like_postgres, IT(60))
 		"application_name=it-welcome-9 options='-c DateStyle=iso -c TimeZone=europe/berlin'",
 		/* Settings PostgreSQL does not report, in its own form too. */
 		"application_name=it-welcome-10 options='-c search_path=public,pg_catalog -c statement_timeout=90000'",
+		/* postgres(1)'s own switches (-e: European dates); a setting
+		 * given twice; settings that apply only when a server process
+		 * starts, which PostgreSQL takes at login and a pooled session
+		 * cannot (accepted, not applied). */
+		"application_name=it-welcome-11 options='-c log_disconnections=on -e -fs'",
+		"application_name=it-welcome-12 options='-c DateStyle=sql -c DateStyle=german,\\\\ ymd'",
+		"application_name=it-welcome-13 options='--statement-timeout=1min -c post_auth_delay=0'",
 	};
 	const struct h_env *e = h_env();
 	struct h_pgpin *p = h_pgpin_start(NULL);
@@ -209,6 +216,21 @@ Test(basic, bad_startup_settings_are_refused_like_postgres, IT(60))
 		{"options='-c DateStyle=ISO,\\\\ DMY,\\\\ SQL'", "22023"},
 		{"options='-c TimeZone=Mars/Olympus_Mons -c DateStyle=german'", "22023"},
 		{"client_encoding=no_such_encoding", "22023"},
+		/* The options string, read as postgres(1) reads its command
+		 * line: settings in order, then words that are not switches,
+		 * then the other startup settings. */
+		{"options='-c DateStyle=ISO, DMY'", "22023"},
+		{"options='stray'", "42601"},
+		{"options='-c DateStyle=bogus stray'", "22023"},
+		{"options='stray -c DateStyle=bogus'", "22023"},
+		{"options='-c DateStyle=german stray' client_encoding=no_such_encoding", "42601"},
+		{"options='-c statement_timeout=1 -c'", "42601"},
+		{"options='-c foo -c DateStyle=bogus'", "42601"},
+		{"options='-c =x'", "42704"},
+		{"options='-c DateStyle=bogus -c DateStyle=german'", "22023"},
+		{"options='-B 10'", "55P02"},
+		{"options='-f q'", "42601"},
+		{"options='-x'", "42601"},
 	};
 	const struct h_env *e = h_env();
 	struct h_pgpin_opts o = {.pool_size = 2};
@@ -248,6 +270,127 @@ Test(basic, bad_startup_settings_are_refused_like_postgres, IT(60))
 	cr_expect_str_eq(h_value(a, "SHOW statement_timeout"), "0");
 	PQfinish(a);
 	PQfinish(b);
+	assert_healthy(p);
+	h_done();
+}
+
+/* Lines pgpin logs (at debug) for each settings check it runs. */
+#define CHECK_LINE "checking startup settings on server"
+
+/*
+ * A pool remembers the settings a server checked: the same login again does
+ * not wait for a server, until 64 other values have pushed it out.  Values
+ * equal to the pool's own, and application names, never need a check.
+ */
+Test(basic, settings_checks_are_remembered_by_the_pool, IT(90))
+{
+	struct h_pgpin_opts o = {.log_level = "debug"};
+	struct h_pgpin *p = h_pgpin_start(&o);
+	char extra[128];
+	PGconn *c;
+
+	c = h_connect(p, "application_name=it-no-check options='-c DateStyle=ISO,\\\\ MDY'");
+	cr_expect_str_eq(h_value(c, "SHOW DateStyle"), "ISO, MDY");
+	PQfinish(c);
+	cr_expect_eq(h_log_count(p, CHECK_LINE), 0, "a check ran for the pool's own values");
+
+	for (int i = 0; i < 2; i++) {
+		c = h_connect(p, "options='-c DateStyle=german'");
+		cr_expect_str_eq(PQparameterStatus(c, "DateStyle"), "German, DMY", "login %d", i);
+		cr_expect_str_eq(h_value(c, "SHOW DateStyle"), "German, DMY", "login %d", i);
+		PQfinish(c);
+	}
+	cr_expect_eq(h_log_count(p, CHECK_LINE), 1, "the repeated login was checked again");
+
+	/* 64 other values: the pool forgets the oldest. */
+	for (int i = 0; i < 64; i++) {
+		snprintf(extra, sizeof extra, "options='-c statement_timeout=%d'", 1000 + i);
+		c = h_connect(p, extra);
+		PQfinish(c);
+	}
+	cr_expect_eq(h_log_count(p, CHECK_LINE), 65);
+	c = h_connect(p, "options='-c statement_timeout=1063'");
+	cr_expect_str_eq(h_value(c, "SHOW statement_timeout"), "1063ms");
+	PQfinish(c);
+	cr_expect_eq(h_log_count(p, CHECK_LINE), 65, "the newest value was checked again");
+	c = h_connect(p, "options='-c DateStyle=german'");
+	cr_expect_str_eq(PQparameterStatus(c, "DateStyle"), "German, DMY");
+	PQfinish(c);
+	cr_expect_eq(h_log_count(p, CHECK_LINE), 66, "the oldest value was not checked again");
+	h_done();
+}
+
+/* The backend pid of the only server of a pool, from PostgreSQL. */
+static long only_server_pid(void)
+{
+	cr_assert_eq(h_direct_long("SELECT count(*) FROM pg_stat_activity WHERE "
+				   "datname = current_database() AND backend_type = 'client backend' "
+				   "AND pid <> pg_backend_pid()"),
+		     1, "the pool does not have exactly one server");
+	return h_direct_long("SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+			     "AND backend_type = 'client backend' AND pid <> pg_backend_pid()");
+}
+
+/*
+ * A settings check that does not end (its server is stopped): the client
+ * is cut off at client_login_timeout, or may leave; either way the server
+ * finishes the check once it runs again and goes back to the pool as it
+ * was.
+ */
+Test(basic, settings_check_that_does_not_end, IT(90))
+{
+	struct h_pgpin_opts o = {
+		.pool_size = 1,
+		.log_level = "debug",
+		.args = H_ARGS("--client-login-timeout", "2"),
+	};
+	struct h_pgpin *p = h_pgpin_start(&o);
+	PGconn *c = h_connect(p, NULL);
+	struct h_async a;
+
+	h_exec(c, "SELECT 1");
+	PQfinish(c);
+	pid_t server = (pid_t)only_server_pid();
+	if (kill(server, SIGSTOP) != 0)
+		cr_skip_test("cannot stop PostgreSQL's backend %d: %s", (int)server, strerror(errno));
+
+	double t0 = h_now();
+	c = h_connect_try(p->port, "options='-c DateStyle=german'");
+	double took = h_now() - t0;
+	bool refused = PQstatus(c) == CONNECTION_BAD;
+	char state[6];
+	snprintf(state, sizeof state, "%s", h_sqlstate(c, NULL));
+	bool said_why = strstr(PQerrorMessage(c), "client_login_timeout") != NULL;
+	PQfinish(c);
+	kill(server, SIGCONT);
+	cr_expect(refused, "the login went through with its server stopped");
+	cr_expect_str_eq(state, "08006");
+	cr_expect(said_why, "the error does not name client_login_timeout");
+	cr_expect(took > 1.5 && took < 10, "cut off after %.1f s (client_login_timeout = 2)", took);
+	cr_expect_eq(h_log_count(p, CHECK_LINE), 1);
+
+	/* The check ends, and the same server serves the next client. */
+	c = h_connect(p, NULL);
+	cr_expect_eq(atol(h_value(c, "SELECT pg_backend_pid()")), server);
+	cr_expect_str_eq(h_value(c, "SHOW DateStyle"), "ISO, MDY");
+	PQfinish(c);
+
+	/* A client that leaves during its check. */
+	kill(server, SIGSTOP);
+	h_async_start(&a, p->port, "options='-c DateStyle=sql'", "SELECT 1");
+	for (int i = 0; i < 100 && h_log_count(p, CHECK_LINE) < 2; i++)
+		h_async_poll(&a, 0.05);
+	bool checking = h_log_count(p, CHECK_LINE) == 2 && !a.failed;
+	h_async_close(&a);
+	h_sleep(0.3);
+	kill(server, SIGCONT);
+	cr_expect(checking, "the second login never reached its check");
+	c = h_connect(p, NULL);
+	cr_expect_eq(atol(h_value(c, "SELECT pg_backend_pid()")), server,
+		     "the server of the abandoned check was not given back");
+	cr_expect_str_eq(h_value(c, "SHOW DateStyle"), "ISO, MDY");
+	PQfinish(c);
+	cr_expect_eq(only_server_pid(), server);
 	assert_healthy(p);
 	h_done();
 }
