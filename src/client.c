@@ -56,6 +56,7 @@ static void client_read_cb(struct bufferevent *bev, void *arg);
 static void client_write_cb(struct bufferevent *bev, void *arg);
 static void client_event_cb(struct bufferevent *bev, short events, void *arg);
 static void client_lite_output(struct client *c);
+static void client_lite_lend(struct client *c);
 static void client_lite_notify(void *arg);
 static void client_tls_ready(struct client *c);
 static size_t client_fast_read(void *arg, const uint8_t *p, size_t n);
@@ -238,6 +239,8 @@ static void client_send_pkt(struct client *c, struct pkt *p)
 		client_close(c, "out of memory");
 		return;
 	}
+	if (c->lite)
+		lite_session_direct(c->lite, -1, false); /* our bytes first */
 	bufferevent_write(c->bev, p->data, p->len);
 	net_flush(c->bev);
 }
@@ -245,6 +248,8 @@ static void client_send_pkt(struct client *c, struct pkt *p)
 /* Send the last messages (p), then close once they have been written. */
 static void client_send_last(struct client *c, const struct pkt *p)
 {
+	if (c->lite)
+		lite_session_direct(c->lite, -1, false);
 	if (!p->oom)
 		bufferevent_write(c->bev, p->data, p->len);
 
@@ -292,7 +297,10 @@ static void client_protocol_error(struct client *c, const char *fmt, int arg)
 
 static void client_read_cb(struct bufferevent *bev, void *arg)
 {
-	client_process(arg);
+	struct client *c = arg;
+
+	c->input_returned = false; /* the loop read: it may lend again */
+	client_process(c);
 }
 
 static void client_write_cb(struct bufferevent *bev, void *arg)
@@ -879,6 +887,26 @@ static void client_lite_output(struct client *c)
 	if (have < RELAY_HIGH_WATER &&
 	    lite_session_take(c->lite, out, RELAY_HIGH_WATER - have) > 0)
 		net_flush(c->bev);
+	/* All written: the thread may write its next replies itself, and
+	 * read the next queries too when nothing of them waits here. */
+	if (c->tls || c->state != CL_READY || c->closing || evbuffer_get_length(out) > 0)
+		return;
+	int fd = c->reader ? net_reader_fd(c->reader) : bufferevent_getfd(c->bev);
+	lite_session_direct(c->lite, fd, true);
+	client_lite_lend(c);
+}
+
+/* Lend the socket to the session's thread if nothing of the client's
+ * input waits here (see lite_session_lend_input()). */
+static void client_lite_lend(struct client *c)
+{
+	if (c->reader && !c->input_lent && !c->input_returned && !c->tls &&
+	    c->state == CL_READY && !c->closing &&
+	    evbuffer_get_length(bufferevent_get_input(c->bev)) == 0 &&
+	    lite_session_lend_input(c->lite, net_reader_fd(c->reader), rt.cfg->max_packet_size)) {
+		net_reader_hold(c->reader, true);
+		c->input_lent = true;
+	}
 }
 
 static void client_lite_welcome(struct client *c)
@@ -905,6 +933,9 @@ static void client_lite_welcome(struct client *c)
 	c->state = CL_READY;
 	client_send_pkt(c, &p);
 	pkt_free(&p);
+	if (c->state != CL_READY)
+		return;
+	client_lite_output(c);
 	if (evbuffer_get_length(bufferevent_get_input(c->bev)) > 0 && !c->processing)
 		bufferevent_trigger(c->bev, EV_READ,
 				    BEV_TRIG_IGNORE_WATERMARKS | BEV_TRIG_DEFER_CALLBACKS);
@@ -921,9 +952,32 @@ static void client_lite_notify(void *arg)
 		client_lite_welcome(c);
 		return;
 	}
+	if (c->input_lent) {
+		struct evbuffer *back = evbuffer_new();
+		if (!back) {
+			client_close(c, "out of memory");
+			return;
+		}
+		if (lite_session_input_back(c->lite, back)) {
+			/* The thread met something for the loop (the end,
+			 * Terminate, a bad message): read and judge it here,
+			 * after what the thread read and did not run. */
+			c->input_lent = false;
+			c->input_returned = true;
+			net_reader_hold(c->reader, false);
+			if (net_reader_add(c->reader, back) < 0) {
+				evbuffer_free(back);
+				client_close(c, "out of memory");
+				return;
+			}
+		}
+		evbuffer_free(back);
+	}
 	client_lite_output(c);
 	if (evbuffer_get_length(bufferevent_get_input(c->bev)) > 0)
 		client_process(c);
+	if (rt.state == RUN_SHUTDOWN_WAIT && c->state == CL_READY && !c->closing)
+		client_shutdown_if_idle(c);
 }
 
 /*
@@ -982,6 +1036,8 @@ static void client_relay_lite(struct client *c)
 	if (evbuffer_get_length(in) >= 5 && !c->processing)
 		bufferevent_trigger(c->bev, EV_READ,
 				    BEV_TRIG_IGNORE_WATERMARKS | BEV_TRIG_DEFER_CALLBACKS);
+	/* The thread runs what it has first, then reads the socket. */
+	client_lite_lend(c);
 }
 
 /*

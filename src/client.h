@@ -90,6 +90,11 @@ struct client {
 	 * applies them first. */
 	uint8_t *options_error;
 	size_t options_error_len;
+	/* SQLite: the socket is lent to the session's thread, which reads it
+	 * (input_lent); it gave it back and the loop has not read since
+	 * (input_returned: not lent again until then). */
+	bool input_lent;
+	bool input_returned;
 	/* Settings the client gave and then gave again: checked too. */
 	struct params superseded;
 

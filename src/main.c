@@ -221,6 +221,7 @@ static void signal_cb(evutil_socket_t sig, short what, void *arg)
 			 "transactions",
 			 rt.n_clients);
 		rt.state = RUN_SHUTDOWN_WAIT;
+		lite_draining();
 		listener_stop_all();
 		struct client *c, *next;
 		for (c = TAILQ_FIRST(&rt.clients); c; c = next) {

@@ -285,6 +285,7 @@ struct net_reader {
 	struct evbuffer *in; /* bev's input */
 	size_t high_water;
 	bool paused;
+	bool held; /* net_reader_hold(): another thread reads the socket */
 	bool bulk; /* the last read filled a whole chunk: read in place */
 	/* Bytes may wait in the input.  While a reader exists only it adds
 	 * to the input, so when this is false the input is known to be empty
@@ -460,8 +461,31 @@ void net_reader_update(struct net_reader *r)
 {
 	if (r && r->paused && evbuffer_get_length(r->in) < r->high_water) {
 		r->paused = false;
-		event_add(r->ev, NULL);
+		if (!r->held)
+			event_add(r->ev, NULL);
 	}
+}
+
+int net_reader_add(struct net_reader *r, struct evbuffer *src)
+{
+	if (evbuffer_get_length(src) == 0)
+		return 0;
+	evbuffer_unfreeze(r->in, 0);
+	int rc = evbuffer_add_buffer(r->in, src);
+	evbuffer_freeze(r->in, 0);
+	r->maybe_buffered = true;
+	return rc;
+}
+
+void net_reader_hold(struct net_reader *r, bool hold)
+{
+	if (hold == r->held)
+		return;
+	r->held = hold;
+	if (hold)
+		event_del(r->ev);
+	else if (!r->paused)
+		event_add(r->ev, NULL);
 }
 
 void net_reader_set_high_water(struct net_reader *r, size_t high_water)

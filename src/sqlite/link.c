@@ -21,6 +21,10 @@
 #include <dirent.h>
 #include <errno.h>
 #include <malloc.h>
+#include <poll.h>
+#include <stdatomic.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
 #include <event2/buffer.h>
 #include <event2/event.h>
 #include <stdlib.h>
@@ -31,6 +35,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "proto.h"
 #include "sqlite/session.h"
 #include "wake.h"
 
@@ -90,6 +95,31 @@ int lite_buf_append(struct lite_buf *b, const void *data, size_t n)
 	}
 	memcpy(b->data + b->len, data, n);
 	b->len += n;
+	return 0;
+}
+
+/* Room for n more bytes at the end of b. */
+static int buf_reserve(struct lite_buf *b, size_t n)
+{
+	if (b->off > 0 && b->off == b->len)
+		b->off = b->len = 0;
+	if (b->cap - b->len >= n)
+		return 0;
+	if (b->off > 0) {
+		memmove(b->data, b->data + b->off, b->len - b->off);
+		b->len -= b->off;
+		b->off = 0;
+	}
+	size_t cap = b->cap ? b->cap : 4096;
+	while (cap - b->len < n)
+		cap *= 2;
+	if (cap == b->cap)
+		return 0;
+	uint8_t *d = realloc(b->data, cap);
+	if (!d)
+		return -1;
+	b->data = d;
+	b->cap = cap;
 	return 0;
 }
 
@@ -516,20 +546,156 @@ static void notify_loop(struct lite_session *s)
 	wake_post(s->notify_wake);
 }
 
+/* Set while pgpin waits for transactions to end (SIGINT): threads then
+ * tell the loop whenever they go idle. */
+static atomic_bool draining;
+
+void lite_draining(void)
+{
+	atomic_store(&draining, true);
+}
+
+/*
+ * Output goes to the client's socket from this thread while the loop
+ * allows it (direct: nothing of the client's waits in the loop, and the
+ * socket is plain), which spares the loop a wake-up, a copy and a system
+ * call for every reply.  What the socket does not take at once goes to the
+ * outbox for the loop, and direct writing stops until the loop has written
+ * it all, so the bytes keep their order.  The send happens under s->mu:
+ * the loop takes it to stop direct writing before it writes itself or
+ * closes the socket.
+ */
 void lite_flush(struct lite_session *s)
 {
-	if (s->out.len == 0)
+	const uint8_t *p = s->out.data;
+	size_t n = s->out.len;
+
+	if (n == 0)
 		return;
 	pthread_mutex_lock(&s->mu);
+	if (s->direct && !s->closing && !s->out.oom && buf_used(&s->outbox) == 0) {
+		ssize_t w;
+		do
+			w = send(s->direct_fd, p, n, MSG_NOSIGNAL | MSG_DONTWAIT);
+		while (w < 0 && errno == EINTR);
+		if (w > 0) {
+			p += w;
+			n -= (size_t)w;
+		}
+		if (n == 0) {
+			pthread_mutex_unlock(&s->mu);
+			pkt_reset(&s->out);
+			return;
+		}
+		/* A full socket, or a broken one: the loop takes over (and
+		 * sees the error on its side). */
+		s->direct = false;
+	}
 	while (buf_used(&s->outbox) >= OUTBOX_HIGH && !s->closing) {
 		notify_loop(s);
 		pthread_cond_wait(&s->cond, &s->mu);
 	}
-	if (!s->closing && (s->out.oom || lite_buf_append(&s->outbox, s->out.data, s->out.len) < 0))
+	if (!s->closing && (s->out.oom || lite_buf_append(&s->outbox, p, n) < 0))
 		s->closing = true; /* cannot deliver: give up the session */
 	pthread_mutex_unlock(&s->mu);
 	pkt_reset(&s->out);
 	notify_loop(s);
+}
+
+/* The largest message the thread takes from the socket itself; a longer
+ * one goes back to the loop, which has the means for it. */
+#define OWN_MESSAGE_MAX (1u << 20)
+#define OWN_READ_CHUNK (64u * 1024)
+
+/*
+ * The whole messages at the start of buf that the thread runs itself:
+ * frontend messages of a known type and a length within max, but for
+ * Terminate.  *odd is set when a message the loop must judge ends the run.
+ */
+static size_t own_messages(const uint8_t *buf, size_t len, uint32_t max, bool *odd)
+{
+	size_t pos = 0;
+
+	*odd = false;
+	while (pos + 5 <= len) {
+		char type = (char)buf[pos];
+		uint32_t mlen;
+		if (!proto_is_frontend_type(type) || type == 'p' || type == 'X' ||
+		    proto_peek_header(buf + pos, 5, max, &type, &mlen) < 0) {
+			*odd = true;
+			break;
+		}
+		if (pos + 1 + mlen > len)
+			break;
+		pos += 1 + mlen;
+	}
+	return pos;
+}
+
+/* The socket goes back to the loop, with what was read of it and not run
+ * (the loop reads it first, then the socket). */
+static void give_back_input(struct lite_session *s)
+{
+	pthread_mutex_lock(&s->mu);
+	s->own_input = false;
+	if (buf_used(&s->rbuf) > 0 &&
+	    lite_buf_append(&s->returned, s->rbuf.data + s->rbuf.off, buf_used(&s->rbuf)) < 0)
+		s->closing = true;
+	pthread_mutex_unlock(&s->mu);
+	s->rbuf.len = s->rbuf.off = 0;
+	notify_loop(s);
+}
+
+/*
+ * Wait for the client's socket (or a poke), read it, and run the whole
+ * messages it brought.  The read happens under s->mu, once the socket is
+ * known to be still lent: the loop takes s->mu to take it back or close it.
+ */
+static void read_own_input(struct lite_session *s, int fd, uint32_t max)
+{
+	struct pollfd pf[2] = {{.fd = fd, .events = POLLIN}, {.fd = s->poke_fd, .events = POLLIN}};
+	uint64_t pokes;
+	ssize_t n;
+
+	if (poll(pf, 2, -1) < 0)
+		return; /* EINTR: round again */
+	if (pf[1].revents && read(s->poke_fd, &pokes, sizeof(pokes)) < 0)
+		(void)0; /* another poke drained it */
+	if (!pf[0].revents)
+		return;
+	if (buf_reserve(&s->rbuf, OWN_READ_CHUNK) < 0) {
+		give_back_input(s);
+		return;
+	}
+	pthread_mutex_lock(&s->mu);
+	if (!s->own_input || s->closing) {
+		pthread_mutex_unlock(&s->mu);
+		return;
+	}
+	do
+		n = recv(fd, s->rbuf.data + s->rbuf.len, OWN_READ_CHUNK, MSG_DONTWAIT);
+	while (n < 0 && errno == EINTR);
+	int err = errno;
+	if (n > 0)
+		s->busy = true;
+	pthread_mutex_unlock(&s->mu);
+	if (n < 0 && (err == EAGAIN || err == EWOULDBLOCK))
+		return;
+	if (n <= 0) {
+		/* The end, or an error: the loop's own read will see it. */
+		give_back_input(s);
+		return;
+	}
+	s->rbuf.len += (size_t)n;
+	bool odd;
+	size_t whole = own_messages(s->rbuf.data + s->rbuf.off, buf_used(&s->rbuf), max, &odd);
+	if (whole > 0) {
+		session_input(s, s->rbuf.data + s->rbuf.off, whole);
+		s->rbuf.off += whole;
+		lite_flush(s);
+	}
+	if (odd || buf_used(&s->rbuf) > (size_t)max + 5)
+		give_back_input(s);
 }
 
 static void *session_thread(void *arg)
@@ -557,13 +723,27 @@ static void *session_thread(void *arg)
 
 	for (;;) {
 		pthread_mutex_lock(&s->mu);
-		while (buf_used(&s->inbox) == 0 && !s->closing) {
+		if (buf_used(&s->inbox) == 0 && s->busy && atomic_load(&draining)) {
+			/* Idle now: the loop may be waiting for that. */
+			s->busy = false;
+			notify_loop(s);
+		}
+		while (buf_used(&s->inbox) == 0 && !s->closing && !s->own_input) {
 			s->busy = false;
 			pthread_cond_wait(&s->cond, &s->mu);
 		}
 		if (s->closing) {
 			pthread_mutex_unlock(&s->mu);
 			break;
+		}
+		if (buf_used(&s->inbox) == 0) {
+			/* The socket is lent to this thread. */
+			int fd = s->input_fd;
+			uint32_t max = s->input_max;
+			s->busy = false;
+			pthread_mutex_unlock(&s->mu);
+			read_own_input(s, fd, max);
+			continue;
 		}
 		/* Take the whole inbox; the loop keeps appending to a fresh one.
 		 * The loop stops handing over input at LITE_INBOX_HIGH: only
@@ -587,6 +767,7 @@ static void *session_thread(void *arg)
 	if (rc == 0)
 		open_count(s->database, -1);
 	buf_free(&work);
+	buf_free(&s->rbuf);
 	pkt_free(&s->out);
 	pthread_mutex_lock(&s->mu);
 	s->thread_done = true;
@@ -612,8 +793,10 @@ static void session_free(struct lite_session *s)
 	}
 	pthread_join(s->thread, NULL);
 	wake_free(s->notify_wake);
+	close(s->poke_fd);
 	buf_free(&s->inbox);
 	buf_free(&s->outbox);
+	buf_free(&s->returned);
 	pkt_free(&s->open_reply);
 	pthread_mutex_destroy(&s->mu);
 	pthread_cond_destroy(&s->cond);
@@ -657,7 +840,9 @@ struct lite_session *lite_session_start(struct event_base *base, const char *dat
 	s->notify = notify;
 	s->notify_arg = arg;
 	s->notify_wake = wake_new(notify_cb, s);
-	if (!s->database || !s->user || !s->notify_wake || params_copy(&s->vars, vars) < 0)
+	s->poke_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (!s->database || !s->user || !s->notify_wake || s->poke_fd < 0 ||
+	    params_copy(&s->vars, vars) < 0)
 		goto fail;
 	pthread_attr_init(&attr);
 	pthread_attr_setstacksize(&attr, 2u << 20);
@@ -681,6 +866,8 @@ struct lite_session *lite_session_start(struct event_base *base, const char *dat
 	return s;
 fail:
 	wake_free(s->notify_wake);
+	if (s->poke_fd >= 0)
+		close(s->poke_fd);
 	pkt_free(&s->open_reply);
 	params_free(&s->vars);
 	free(s->database);
@@ -737,6 +924,40 @@ size_t lite_session_take(struct lite_session *s, struct evbuffer *dst, size_t ma
 	return n;
 }
 
+bool lite_session_lend_input(struct lite_session *s, int fd, uint32_t max_len)
+{
+	pthread_mutex_lock(&s->mu);
+	bool lent = !s->closing && buf_used(&s->returned) == 0;
+	if (lent && !s->own_input) {
+		s->own_input = true;
+		s->input_fd = fd;
+		s->input_max = max_len < OWN_MESSAGE_MAX ? max_len : OWN_MESSAGE_MAX;
+		pthread_cond_broadcast(&s->cond);
+	}
+	pthread_mutex_unlock(&s->mu);
+	return lent;
+}
+
+bool lite_session_input_back(struct lite_session *s, struct evbuffer *dst)
+{
+	pthread_mutex_lock(&s->mu);
+	bool back = !s->own_input;
+	if (back && buf_used(&s->returned) > 0) {
+		evbuffer_add(dst, s->returned.data + s->returned.off, buf_used(&s->returned));
+		s->returned.len = s->returned.off = 0;
+	}
+	pthread_mutex_unlock(&s->mu);
+	return back;
+}
+
+void lite_session_direct(struct lite_session *s, int fd, bool on)
+{
+	pthread_mutex_lock(&s->mu);
+	s->direct = on && !s->closing && buf_used(&s->outbox) == 0;
+	s->direct_fd = fd;
+	pthread_mutex_unlock(&s->mu);
+}
+
 bool lite_session_idle(struct lite_session *s)
 {
 	pthread_mutex_lock(&s->mu);
@@ -752,6 +973,11 @@ void lite_session_close(struct lite_session *s)
 	pthread_mutex_lock(&s->mu);
 	s->closing = true;
 	s->detached = true;
+	s->direct = false;
+	s->own_input = false;
+	uint64_t one = 1;
+	if (write(s->poke_fd, &one, sizeof(one)) < 0)
+		(void)0; /* the counter is full: the thread is woken anyway */
 	if (s->running && s->db)
 		sqlite3_interrupt(s->db);
 	pthread_cond_broadcast(&s->cond);

@@ -65,6 +65,31 @@ void lite_session_send(struct lite_session *s, const void *msgs, size_t len);
 size_t lite_session_pending_input(struct lite_session *s);
 /* Move up to max bytes of output into dst; returns the number moved. */
 size_t lite_session_take(struct lite_session *s, struct evbuffer *dst, size_t max);
+/*
+ * Let the thread write its output to the client's socket fd itself (on),
+ * or stop it (off; the thread is not writing once this returns).  On is
+ * for a plain socket, when nothing of the client's waits in the loop; it
+ * takes effect only if nothing waits in the outbox either, and lasts until
+ * the socket does not take a reply whole (the rest comes through the
+ * outbox, with a notify) or the loop turns it off before writing itself.
+ */
+void lite_session_direct(struct lite_session *s, int fd, bool on);
+/*
+ * Lend the client's socket fd to the thread, which then reads it itself
+ * and runs the whole messages it brings (up to max_len bytes each), so a
+ * query costs the loop nothing.  For a plain socket the loop no longer
+ * reads, with nothing of the client's buffered.  False if the thread
+ * cannot take it now (closing, or input given back and not yet taken).
+ * The thread gives the socket back, with a notify, at the end of the
+ * stream, an error, or a message that is not its to judge (Terminate, an
+ * unknown type, a length beyond max_len or 1 MB).
+ */
+bool lite_session_lend_input(struct lite_session *s, int fd, uint32_t max_len);
+/* After a notify: true if the socket is back with the loop, with what the
+ * thread read of it and did not run added to dst (it comes first). */
+bool lite_session_input_back(struct lite_session *s, struct evbuffer *dst);
+/* SIGINT: from now on, threads notify the loop whenever they go idle. */
+void lite_draining(void);
 /* True when the thread has nothing to do and no transaction is open. */
 bool lite_session_idle(struct lite_session *s);
 /* CancelRequest: interrupt the running statement or lock wait. */

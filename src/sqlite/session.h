@@ -90,6 +90,18 @@ struct lite_session {
 	bool running;		   /* a statement or lock wait is in progress */
 	bool cancel;		   /* a cancel arrived while running */
 	pthread_cond_t *lock_wait; /* the writer-lock wait to wake on cancel */
+	/* Output may go straight to the client's socket from the thread:
+	 * the loop has nothing of the client's left to write, and the socket
+	 * is plain (no TLS).  See lite_flush(). */
+	bool direct;
+	int direct_fd;
+	/* Input read from the client's socket by the thread itself (lent by
+	 * the loop; see lite_session_lend_input()), and what it gives back. */
+	bool own_input;
+	int input_fd;
+	uint32_t input_max;
+	struct lite_buf returned;
+	int poke_fd;		   /* eventfd: wakes the thread's poll() */
 
 	/* ------------------------------------------------ loop side */
 	pthread_t thread;
@@ -112,6 +124,7 @@ struct lite_session {
 	struct lite_setting *local_undo; /* SET LOCAL: values to restore */
 	int n_local_undo;
 	struct pkt out;		   /* being built */
+	struct lite_buf rbuf;	   /* read from the socket, not yet run */
 	struct lite_stmt *stmts;
 	struct lite_portal *portals;
 	bool block;		   /* explicit transaction block (BEGIN) */

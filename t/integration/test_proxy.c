@@ -1086,6 +1086,74 @@ Test(copy, failures_leave_the_connection_usable, IT(60))
 	h_done();
 }
 
+/*
+ * On SQLite, replies go to the socket from the session's thread while the
+ * socket takes them, and through the loop when it does not.  A client that
+ * sends many queries and then reads slowly makes replies switch between
+ * the two paths: they still arrive whole and in order.
+ */
+Test(streaming, sqlite_replies_keep_their_order_when_the_client_reads_slowly, IT(120))
+{
+	enum { ROWS = 200, QUERIES = 60, WIDTH = 1000 };
+	const struct h_env *e = h_env();
+	char ep[600], v[WIDTH + 1], num[16];
+	snprintf(ep, sizeof ep, "sqlite:%s/order-lite-%d/", e->tmpdir, (int)getpid());
+	struct h_pgpin_opts o = {.endpoint = ep};
+	struct h_pgpin *p = h_pgpin_start(&o);
+	PGconn *c = h_connect(p, "dbname=postgres");
+
+	PQclear(h_exec(c, "CREATE TABLE it_big (i int PRIMARY KEY, v text)"));
+	PQclear(h_exec(c, "BEGIN"));
+	for (int i = 1; i <= ROWS; i++) {
+		memset(v, 'a' + i % 26, WIDTH);
+		v[WIDTH] = '\0';
+		snprintf(num, sizeof num, "%d", i);
+		const char *params[2] = {num, v};
+		PGresult *r = PQexecParams(c, "INSERT INTO it_big VALUES ($1, $2)", 2, NULL, params,
+					   NULL, NULL, 0);
+		cr_assert_eq(PQresultStatus(r), PGRES_COMMAND_OK, "%s", PQerrorMessage(c));
+		PQclear(r);
+	}
+	PQclear(h_exec(c, "COMMIT"));
+
+	cr_assert(PQenterPipelineMode(c));
+	for (int k = 0; k < QUERIES; k++) {
+		snprintf(num, sizeof num, "%d", k);
+		const char *params[1] = {num};
+		cr_assert(PQsendQueryParams(c, "SELECT i, v, $1::int AS q FROM it_big ORDER BY i", 1,
+					    NULL, params, NULL, NULL, 0),
+			  "%s", PQerrorMessage(c));
+	}
+	cr_assert(PQpipelineSync(c));
+	/* About 12 MB of replies pile up: the socket fills, then the loop's
+	 * buffers, then the thread waits. */
+	h_sleep(1.0);
+	for (int k = 0; k < QUERIES; k++) {
+		PGresult *r = PQgetResult(c);
+		cr_assert(r && PQresultStatus(r) == PGRES_TUPLES_OK, "query %d: %s", k,
+			  r ? PQresultErrorMessage(r) : "no result");
+		cr_assert_eq(PQntuples(r), ROWS, "query %d", k);
+		for (int i = 0; i < ROWS; i++) {
+			cr_assert_eq(atoi(PQgetvalue(r, i, 0)), i + 1, "query %d row %d", k, i);
+			cr_assert_eq(atoi(PQgetvalue(r, i, 2)), k, "query %d row %d: the reply of "
+				     "another query", k, i);
+			const char *got = PQgetvalue(r, i, 1);
+			cr_assert(strlen(got) == WIDTH && got[0] == 'a' + (i + 1) % 26 &&
+					  got[WIDTH - 1] == got[0],
+				  "query %d row %d: value damaged", k, i);
+		}
+		PQclear(r);
+		cr_assert_null(PQgetResult(c), "query %d: more than one result", k);
+	}
+	PGresult *r = PQgetResult(c);
+	cr_assert(r && PQresultStatus(r) == PGRES_PIPELINE_SYNC);
+	PQclear(r);
+	cr_assert(PQexitPipelineMode(c));
+	cr_expect_str_eq(h_value(c, "SELECT count(*) FROM it_big"), "200");
+	PQfinish(c);
+	h_done();
+}
+
 Test(streaming, large_result_with_bounded_memory, IT(180))
 {
 	enum { NROWS = 300000 };
@@ -1706,6 +1774,124 @@ Test(protocol, message_longer_than_max_packet_size, IT(30))
 	h_done();
 }
 
+/*
+ * A SQLite session's thread reads its client's socket itself once the
+ * client is idle, and gives it back to the loop for what is not its to
+ * judge.  The client sees the same protocol either way: messages split
+ * across writes or batched in one, short and long ones (past the 1 MB the
+ * thread takes itself), an unknown type or an oversized length (08P01 and
+ * a close), Terminate, and a client that vanishes inside a transaction
+ * (rolled back).
+ */
+Test(protocol, sqlite_sessions_read_their_clients_like_the_loop, IT(60))
+{
+	const struct h_env *e = h_env();
+	char ep[600], seen[64];
+	snprintf(ep, sizeof ep, "sqlite:%s/raw-lite-%d/", e->tmpdir, (int)getpid());
+	struct h_pgpin_opts o = {.endpoint = ep, .args = H_ARGS("--max-packet-size", "4MB")};
+	struct h_pgpin *p = h_pgpin_start(&o);
+	uint8_t msg[256];
+	const char *got;
+	size_t n;
+	int fd = h_tcp_connect(p->port);
+
+	h_raw_login(fd, "pgpin_test", "postgres");
+	cr_assert_str_eq(h_raw_query(fd, "SELECT 'first'"), "first");
+	h_sleep(0.1); /* idle: the thread has the socket now */
+
+	/* One query in three writes, cut in its header and in its text. */
+	n = h_message(msg, sizeof msg, 'Q', "SELECT 'split'", 15);
+	h_send(fd, msg, 3);
+	h_sleep(0.1);
+	h_send(fd, msg + 3, 7);
+	h_sleep(0.1);
+	h_send(fd, msg + 10, n - 10);
+	struct h_msg m;
+	bool row = false;
+	while (h_read_msg(fd, &m, 5) == 1) {
+		char type = m.type;
+		if (type == 'D')
+			row = m.body_len > 6 && memcmp(m.body + 6, "split", 5) == 0;
+		cr_assert_neq(type, 'E', "error for the split query: %s", h_msg_field(&m, 'M'));
+		h_msg_free(&m);
+		if (type == 'Z')
+			break;
+	}
+	cr_expect(row, "the split query's row is missing or wrong");
+
+	/* Long queries: 300 kB (the thread's), 1.5 MB (given to the loop). */
+	static const size_t lens[] = {300000, 1500000, 1000};
+	for (size_t i = 0; i < sizeof lens / sizeof lens[0]; i++) {
+		char *sql = malloc(lens[i] + 64), want[32];
+		cr_assert(sql);
+		int at = snprintf(sql, 64, "SELECT length('");
+		memset(sql + at, 'x', lens[i]);
+		snprintf(sql + at + lens[i], 64, "')");
+		snprintf(want, sizeof want, "%zu", lens[i]);
+		cr_expect_str_eq(h_raw_query(fd, sql), want, "a query of %zu bytes", lens[i]);
+		free(sql);
+	}
+
+	/* Two queries in one write. */
+	n = h_message(msg, sizeof msg, 'Q', "SELECT 1", 9);
+	n += h_message(msg + n, sizeof msg - n, 'Q', "SELECT 2", 9);
+	h_send(fd, msg, n);
+	int ready = 0;
+	while (ready < 2 && h_read_msg(fd, &m, 5) == 1) {
+		ready += m.type == 'Z';
+		cr_assert_neq(m.type, 'E', "error for a batched query");
+		h_msg_free(&m);
+	}
+	cr_expect_eq(ready, 2, "two queries in one write: %d ReadyForQuery", ready);
+
+	/* An unknown message type. */
+	h_sleep(0.1);
+	n = h_message(msg, sizeof msg, 'z', "??", 2);
+	h_send(fd, msg, n);
+	got = h_raw_expect_error(fd, 5, seen, sizeof seen);
+	cr_expect(got && strcmp(got, "08P01") == 0, "unknown type: want 08P01, got %s",
+		  got ? got : "no ErrorResponse");
+	cr_expect(h_raw_closed(fd, 5), "pgpin did not close after an unknown message type");
+	close(fd);
+
+	/* A length past max_packet_size. */
+	fd = h_tcp_connect(p->port);
+	h_raw_login(fd, "pgpin_test", "postgres");
+	h_sleep(0.1);
+	uint8_t huge[5 + 16] = {'Q', 0x7f, 0, 0, 0};
+	memset(huge + 5, 'x', sizeof huge - 5);
+	h_send(fd, huge, sizeof huge);
+	got = h_raw_expect_error(fd, 5, seen, sizeof seen);
+	cr_expect(got && strcmp(got, "08P01") == 0, "oversized: want 08P01, got %s",
+		  got ? got : "no ErrorResponse");
+	cr_expect(h_raw_closed(fd, 5), "pgpin did not close after an oversized length");
+	close(fd);
+
+	/* Terminate. */
+	fd = h_tcp_connect(p->port);
+	h_raw_login(fd, "pgpin_test", "postgres");
+	h_sleep(0.1);
+	n = h_message(msg, sizeof msg, 'X', NULL, 0);
+	h_send(fd, msg, n);
+	cr_expect(h_raw_closed(fd, 5), "pgpin did not close after Terminate");
+	close(fd);
+
+	/* A client gone inside a transaction. */
+	fd = h_tcp_connect(p->port);
+	h_raw_login(fd, "pgpin_test", "postgres");
+	h_raw_query(fd, "CREATE TABLE it_gone (v int)");
+	h_raw_query(fd, "BEGIN");
+	h_raw_query(fd, "INSERT INTO it_gone VALUES (1)");
+	h_sleep(0.1);
+	close(fd);
+	h_sleep(0.3);
+	PGconn *c = h_connect(p, "dbname=postgres");
+	cr_expect_str_eq(h_value(c, "SELECT count(*) FROM it_gone"), "0",
+			 "the vanished client's INSERT survived");
+	PQfinish(c);
+	h_done();
+}
+
 Test(protocol, max_client_conn_refuses_the_next_client, IT(30))
 {
 	struct h_pgpin *p = h_pgpin_start(&(struct h_pgpin_opts){
@@ -1992,6 +2178,50 @@ Test(signals, sigint_waits_for_open_transactions, IT(60))
 	cr_expect_eq(h_direct_long("SELECT count(*) FROM it_sigint"), 2);
 	PQfinish(a);
 	PQfinish(idle);
+	h_done();
+}
+
+/*
+ * The same on the SQLite backend, whose sessions run on their own threads
+ * and write their replies to the socket themselves: pgpin still learns that
+ * the transaction ended, closes the client and exits at once.
+ */
+Test(signals, sigint_waits_for_open_transactions_on_sqlite, IT(60))
+{
+	const struct h_env *e = h_env();
+	char ep[600];
+	snprintf(ep, sizeof ep, "sqlite:%s/sigint-lite-%d/", e->tmpdir, (int)getpid());
+	struct h_pgpin_opts o = {.endpoint = ep};
+	struct h_pgpin *p = h_pgpin_start(&o);
+	PGconn *a = h_connect(p, "dbname=postgres"), *idle = h_connect(p, "dbname=postgres");
+	PGresult *r;
+
+	PQclear(h_exec(a, "CREATE TABLE it_sigint (v text)"));
+	PQclear(h_exec(idle, "SELECT 1"));
+	PQclear(h_exec(a, "BEGIN"));
+	PQclear(h_exec(a, "INSERT INTO it_sigint VALUES ('before SIGINT')"));
+	kill(p->pid, SIGINT);
+	h_sleep(0.5);
+	cr_assert(h_pgpin_alive(p), "pgpin exited on SIGINT with a transaction open (status %#x)",
+		  p->status);
+	PQclear(h_exec(a, "INSERT INTO it_sigint VALUES ('after SIGINT')"));
+	double t0 = h_now();
+	r = PQexec(a, "COMMIT");
+	cr_expect_eq(PQresultStatus(r), PGRES_COMMAND_OK, "COMMIT after SIGINT: %s", PQerrorMessage(a));
+	PQclear(r);
+	cr_expect(h_pgpin_wait_exit(p, 5), "pgpin still runs 5 s after the last transaction ended");
+	cr_expect(h_now() - t0 < 3, "pgpin exited %.1f s after the COMMIT", h_now() - t0);
+	if (p->exited)
+		cr_expect(WIFEXITED(p->status) && WEXITSTATUS(p->status) == 0,
+			  "wait status after SIGINT: %#x", p->status);
+	PQfinish(a);
+	PQfinish(idle);
+
+	/* The transaction was committed whole. */
+	p = h_pgpin_start(&o);
+	a = h_connect(p, "dbname=postgres");
+	cr_expect_str_eq(h_value(a, "SELECT count(*) FROM it_sigint"), "2");
+	PQfinish(a);
 	h_done();
 }
 
