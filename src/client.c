@@ -941,6 +941,11 @@ static void client_lite_welcome(struct client *c)
 				    BEV_TRIG_IGNORE_WATERMARKS | BEV_TRIG_DEFER_CALLBACKS);
 }
 
+static int client_take_input(void *reader, const void *data, size_t len)
+{
+	return net_reader_add(reader, data, len);
+}
+
 /* The session thread has news: opened, output, or room for more input. */
 static void client_lite_notify(void *arg)
 {
@@ -953,25 +958,19 @@ static void client_lite_notify(void *arg)
 		return;
 	}
 	if (c->input_lent) {
-		struct evbuffer *back = evbuffer_new();
-		if (!back) {
-			client_close(c, "out of memory");
-			return;
-		}
-		if (lite_session_input_back(c->lite, back)) {
-			/* The thread met something for the loop (the end,
-			 * Terminate, a bad message): read and judge it here,
-			 * after what the thread read and did not run. */
+		/* The thread may have met something for the loop (the end,
+		 * Terminate, a bad message): read and judge it here, after
+		 * what the thread read and did not run. */
+		int back = lite_session_input_back(c->lite, client_take_input, c->reader);
+		if (back != 0) {
 			c->input_lent = false;
 			c->input_returned = true;
 			net_reader_hold(c->reader, false);
-			if (net_reader_add(c->reader, back) < 0) {
-				evbuffer_free(back);
-				client_close(c, "out of memory");
-				return;
-			}
 		}
-		evbuffer_free(back);
+		if (back < 0) {
+			client_close(c, "out of memory");
+			return;
+		}
 	}
 	client_lite_output(c);
 	if (evbuffer_get_length(bufferevent_get_input(c->bev)) > 0)

@@ -466,12 +466,12 @@ void net_reader_update(struct net_reader *r)
 	}
 }
 
-int net_reader_add(struct net_reader *r, struct evbuffer *src)
+int net_reader_add(struct net_reader *r, const void *data, size_t len)
 {
-	if (evbuffer_get_length(src) == 0)
+	if (len == 0)
 		return 0;
 	evbuffer_unfreeze(r->in, 0);
-	int rc = evbuffer_add_buffer(r->in, src);
+	int rc = evbuffer_add(r->in, data, len);
 	evbuffer_freeze(r->in, 0);
 	r->maybe_buffered = true;
 	return rc;

@@ -106,9 +106,9 @@ struct net_reader *net_reader_new(struct bufferevent *bev, size_t high_water,
 				  void (*readcb)(struct bufferevent *, void *),
 				  void (*eventcb)(struct bufferevent *, short, void *), void *arg);
 void net_reader_update(struct net_reader *r);
-/* Add src's bytes (read elsewhere) to the end of r's input; 0, or -1 when
- * out of memory. */
-int net_reader_add(struct net_reader *r, struct evbuffer *src);
+/* Add bytes read elsewhere to the end of r's input; 0, or -1 when out of
+ * memory. */
+int net_reader_add(struct net_reader *r, const void *data, size_t len);
 /* Stop reading (hold) while another thread reads the socket, or resume. */
 void net_reader_hold(struct net_reader *r, bool hold);
 void net_reader_set_high_water(struct net_reader *r, size_t high_water);

@@ -395,10 +395,10 @@ static int take_switch(const struct postgres_switch *sw, const char *arg, params
 	switch (sw->letter) {
 	case 'd': {
 		/* The debug level: log_min_messages, then more with each level. */
-		int level = atoi(arg);
+		long level = strtol(arg, NULL, 10);
 		char v[32] = "notice";
 		if (level > 0)
-			snprintf(v, sizeof(v), "debug%d", level);
+			snprintf(v, sizeof(v), "debug%ld", level);
 		if (add(add_arg, "log_min_messages", v) < 0 ||
 		    (level >= 2 && add(add_arg, "log_statement", "all") < 0) ||
 		    (level >= 3 && add(add_arg, "debug_print_parse", "true") < 0) ||

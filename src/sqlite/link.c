@@ -938,16 +938,21 @@ bool lite_session_lend_input(struct lite_session *s, int fd, uint32_t max_len)
 	return lent;
 }
 
-bool lite_session_input_back(struct lite_session *s, struct evbuffer *dst)
+int lite_session_input_back(struct lite_session *s,
+			    int (*take)(void *arg, const void *data, size_t len), void *arg)
 {
+	int rc = 0;
+
 	pthread_mutex_lock(&s->mu);
-	bool back = !s->own_input;
-	if (back && buf_used(&s->returned) > 0) {
-		evbuffer_add(dst, s->returned.data + s->returned.off, buf_used(&s->returned));
-		s->returned.len = s->returned.off = 0;
+	if (s->own_input) {
+		pthread_mutex_unlock(&s->mu);
+		return 0;
 	}
+	if (buf_used(&s->returned) > 0)
+		rc = take(arg, s->returned.data + s->returned.off, buf_used(&s->returned));
+	s->returned.len = s->returned.off = 0;
 	pthread_mutex_unlock(&s->mu);
-	return back;
+	return rc < 0 ? -1 : 1;
 }
 
 void lite_session_direct(struct lite_session *s, int fd, bool on)

@@ -85,9 +85,11 @@ void lite_session_direct(struct lite_session *s, int fd, bool on);
  * unknown type, a length beyond max_len or 1 MB).
  */
 bool lite_session_lend_input(struct lite_session *s, int fd, uint32_t max_len);
-/* After a notify: true if the socket is back with the loop, with what the
- * thread read of it and did not run added to dst (it comes first). */
-bool lite_session_input_back(struct lite_session *s, struct evbuffer *dst);
+/* After a notify: 1 if the socket is back with the loop, what the thread
+ * read of it and did not run (it comes first) given to take(); 0 if it is
+ * still lent; -1 if take() failed. */
+int lite_session_input_back(struct lite_session *s,
+			    int (*take)(void *arg, const void *data, size_t len), void *arg);
 /* SIGINT: from now on, threads notify the loop whenever they go idle. */
 void lite_draining(void);
 /* True when the thread has nothing to do and no transaction is open. */

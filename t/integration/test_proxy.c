@@ -1783,21 +1783,41 @@ Test(protocol, message_longer_than_max_packet_size, IT(30))
  * a close), Terminate, and a client that vanishes inside a transaction
  * (rolled back).
  */
+/* A raw client of the SQLite backend, logged in and idle. */
+static int lite_idle_client(int port)
+{
+	int fd = h_tcp_connect(port);
+	h_raw_login(fd, "pgpin_test", "postgres");
+	h_sleep(0.1); /* idle: its session's thread has the socket now */
+	return fd;
+}
+
+/* Send bytes that PostgreSQL refuses with 08P01 and a close; so must pgpin. */
+static void lite_refused(int fd, const void *bytes, size_t n, const char *what)
+{
+	char seen[64];
+
+	h_send(fd, bytes, n);
+	const char *got = h_raw_expect_error(fd, 5, seen, sizeof seen);
+	cr_expect(got && strcmp(got, "08P01") == 0, "%s: want 08P01, got %s", what,
+		  got ? got : "no ErrorResponse");
+	cr_expect(h_raw_closed(fd, 5), "pgpin did not close after %s", what);
+	close(fd);
+}
+
 Test(protocol, sqlite_sessions_read_their_clients_like_the_loop, IT(60))
 {
 	const struct h_env *e = h_env();
-	char ep[600], seen[64];
+	char ep[600];
 	snprintf(ep, sizeof ep, "sqlite:%s/raw-lite-%d/", e->tmpdir, (int)getpid());
 	struct h_pgpin_opts o = {.endpoint = ep, .args = H_ARGS("--max-packet-size", "4MB")};
 	struct h_pgpin *p = h_pgpin_start(&o);
 	uint8_t msg[256];
-	const char *got;
 	size_t n;
-	int fd = h_tcp_connect(p->port);
+	int fd = lite_idle_client(p->port);
 
-	h_raw_login(fd, "pgpin_test", "postgres");
 	cr_assert_str_eq(h_raw_query(fd, "SELECT 'first'"), "first");
-	h_sleep(0.1); /* idle: the thread has the socket now */
+	h_sleep(0.1);
 
 	/* One query in three writes, cut in its header and in its text. */
 	n = h_message(msg, sizeof msg, 'Q', "SELECT 'split'", 15);
@@ -1844,41 +1864,23 @@ Test(protocol, sqlite_sessions_read_their_clients_like_the_loop, IT(60))
 	}
 	cr_expect_eq(ready, 2, "two queries in one write: %d ReadyForQuery", ready);
 
-	/* An unknown message type. */
+	/* An unknown message type, a length past max_packet_size. */
 	h_sleep(0.1);
 	n = h_message(msg, sizeof msg, 'z', "??", 2);
-	h_send(fd, msg, n);
-	got = h_raw_expect_error(fd, 5, seen, sizeof seen);
-	cr_expect(got && strcmp(got, "08P01") == 0, "unknown type: want 08P01, got %s",
-		  got ? got : "no ErrorResponse");
-	cr_expect(h_raw_closed(fd, 5), "pgpin did not close after an unknown message type");
-	close(fd);
-
-	/* A length past max_packet_size. */
-	fd = h_tcp_connect(p->port);
-	h_raw_login(fd, "pgpin_test", "postgres");
-	h_sleep(0.1);
+	lite_refused(fd, msg, n, "an unknown message type");
 	uint8_t huge[5 + 16] = {'Q', 0x7f, 0, 0, 0};
 	memset(huge + 5, 'x', sizeof huge - 5);
-	h_send(fd, huge, sizeof huge);
-	got = h_raw_expect_error(fd, 5, seen, sizeof seen);
-	cr_expect(got && strcmp(got, "08P01") == 0, "oversized: want 08P01, got %s",
-		  got ? got : "no ErrorResponse");
-	cr_expect(h_raw_closed(fd, 5), "pgpin did not close after an oversized length");
-	close(fd);
+	lite_refused(lite_idle_client(p->port), huge, sizeof huge, "an oversized length");
 
 	/* Terminate. */
-	fd = h_tcp_connect(p->port);
-	h_raw_login(fd, "pgpin_test", "postgres");
-	h_sleep(0.1);
+	fd = lite_idle_client(p->port);
 	n = h_message(msg, sizeof msg, 'X', NULL, 0);
 	h_send(fd, msg, n);
 	cr_expect(h_raw_closed(fd, 5), "pgpin did not close after Terminate");
 	close(fd);
 
 	/* A client gone inside a transaction. */
-	fd = h_tcp_connect(p->port);
-	h_raw_login(fd, "pgpin_test", "postgres");
+	fd = lite_idle_client(p->port);
 	h_raw_query(fd, "CREATE TABLE it_gone (v int)");
 	h_raw_query(fd, "BEGIN");
 	h_raw_query(fd, "INSERT INTO it_gone VALUES (1)");
