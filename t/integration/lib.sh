@@ -184,11 +184,11 @@ it_stop_pgpin() {
 	return $i
 }
 
-# it_no_sanitizer_reports: one TAP line per log, failing on ASan/UBSan output.
+# it_no_sanitizer_reports: one TAP line per log, failing on ASan/UBSan/TSan output.
 it_no_sanitizer_reports() {
 	local log hit
 	for log in "${IT_LOGS[@]}"; do
-		hit=$(grep -m1 -E 'ERROR: (Address|Leak)Sanitizer|runtime error:|SUMMARY: UndefinedBehaviorSanitizer' "$log" 2>/dev/null)
+		hit=$(grep -m1 -E 'ERROR: (Address|Leak)Sanitizer|runtime error:|SUMMARY: UndefinedBehaviorSanitizer|WARNING: ThreadSanitizer' "$log" 2>/dev/null)
 		it_ok "no sanitizer report in $(basename "$log")" test -z "$hit"
 		[ -n "$hit" ] && it_note "$hit"
 	done
