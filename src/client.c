@@ -1129,20 +1129,22 @@ static void client_take_setting(struct client *c, int i, const char *shown)
 
 /* True when every setting the client gave is known good; those a check
  * showed in another form then take that form. */
+static bool settings_known(const struct pool *pl, const struct params *ps)
+{
+	for (int i = 0; i < ps->n; i++) {
+		const char *name = ps->items[i].name, *v = ps->items[i].value;
+		if (!setting_plainly_good(pl, name, v) && !pool_seen_setting(pl, name, v))
+			return false;
+	}
+	return true;
+}
+
 static bool client_settings_known(struct client *c)
 {
 	struct pool *pl = c->pool;
 
-	for (int i = 0; i < c->vars.n; i++) {
-		const char *name = c->vars.items[i].name, *v = c->vars.items[i].value;
-		if (!setting_plainly_good(pl, name, v) && !pool_seen_setting(pl, name, v))
-			return false;
-	}
-	for (int i = 0; i < c->superseded.n; i++) {
-		const char *name = c->superseded.items[i].name, *v = c->superseded.items[i].value;
-		if (!setting_plainly_good(pl, name, v) && !pool_seen_setting(pl, name, v))
-			return false;
-	}
+	if (!settings_known(pl, &c->vars) || !settings_known(pl, &c->superseded))
+		return false;
 	/* Backwards: a setting taken out moves the last one into its place. */
 	for (int i = c->vars.n; i-- > 0;) {
 		const char *name = c->vars.items[i].name, *v = c->vars.items[i].value;

@@ -307,9 +307,8 @@ int params_check_sql(const struct params *want, const struct params *have,
 		goto fail;
 	/* Values given first and then given again, in their order. */
 	for (int i = 0; before && i < before->n; i++) {
-		if (sql_append(&buf, &len, &cap, i == 0 ? "SELECT " : ", ") < 0 ||
-		    sql_append_set_call(&buf, &len, &cap, before->items[i].name,
-					before->items[i].value, true) < 0 ||
+		if (sql_append_set(&buf, &len, &cap, i == 0, before->items[i].name,
+				   before->items[i].value, true) < 0 ||
 		    (i == before->n - 1 && sql_append(&buf, &len, &cap, "; ") < 0))
 			goto fail;
 	}
