@@ -130,6 +130,10 @@ void client_accept(int fd, const struct sockaddr *sa, int salen)
 	if (!c->reader) /* the bufferevent reads, bounded the same way */
 		bufferevent_setwatermark(c->bev, EV_READ, 0, RELAY_HIGH_WATER);
 	log_debug("client %s: connected", c->addr);
+	/* Its first message is most likely here already (libpq sends it as
+	 * soon as the connection is up): take it now.  c may be gone after. */
+	if (c->reader)
+		net_reader_read_now(c->reader);
 }
 
 static void client_check_row_free(struct client *c)

@@ -466,6 +466,12 @@ void net_reader_update(struct net_reader *r)
 	}
 }
 
+void net_reader_read_now(struct net_reader *r)
+{
+	if (!r->paused && !r->held)
+		net_reader_cb(r->fd, EV_READ, r);
+}
+
 int net_reader_add(struct net_reader *r, const void *data, size_t len)
 {
 	if (len == 0)

@@ -106,6 +106,14 @@ struct net_reader *net_reader_new(struct bufferevent *bev, size_t high_water,
 				  void (*readcb)(struct bufferevent *, void *),
 				  void (*eventcb)(struct bufferevent *, short, void *), void *arg);
 void net_reader_update(struct net_reader *r);
+/*
+ * Read now, as if the socket had been reported readable: for a socket just
+ * accepted, whose client has usually sent its first message by the time
+ * the loop gets to it.  Nothing there costs one recv(); waiting for the
+ * loop to report it costs a sleep and a wake-up.  The callbacks may free
+ * the connection, as from the loop.
+ */
+void net_reader_read_now(struct net_reader *r);
 /* Add bytes read elsewhere to the end of r's input; 0, or -1 when out of
  * memory. */
 int net_reader_add(struct net_reader *r, const void *data, size_t len);
