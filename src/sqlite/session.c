@@ -626,7 +626,14 @@ static void query_continue(struct lite_session *s)
 		/* Each statement is prepared and described like an unnamed Parse. */
 		if (t->kind == SQLT_EMPTY && s->query.n > 1)
 			continue;
-		ps = ses_stmt_prepare(s, "", s->query_text + t->pg_pos, t->pg_len, NULL, 0, &e);
+		s->schema_hold = true;
+		ps = ses_stmt_prepare_translated(s, s->query_text + t->pg_pos, t->pg_len, t, &e);
+		/* A query reads in the transaction its schema was checked in;
+		 * anything else begins its own (a read transaction held open
+		 * cannot become a write if another connection wrote since). */
+		if (!ps || !ses_ps_is_sql(ps) || !ps->st || ps->ncols == 0 ||
+		    !sqlite3_stmt_readonly(ps->st))
+			ses_schema_release(s);
 		if (!ps) {
 			ses_send_error(s, &e);
 			ses_txn_after_error(s);
@@ -657,6 +664,7 @@ static void query_continue(struct lite_session *s)
 				if (acw)
 					lite_writer_release(s);
 			}
+			ses_schema_release(s);
 		} else {
 			if (ps->ncols > 0 && ps->t->kind != SQLT_COPY_TO)
 				ses_send_row_description(s, ps, NULL);
@@ -845,6 +853,8 @@ void session_close(struct lite_session *s)
 			ses_exec(s->db, "ROLLBACK");
 		lite_writer_release(s);
 		ses_schema_forget(s);
+		sqlite3_finalize(s->schema_st);
+		s->schema_st = NULL;
 		pthread_mutex_lock(&s->mu);
 		sqlite3 *db = s->db;
 		s->db = NULL;

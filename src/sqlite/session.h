@@ -150,6 +150,9 @@ struct lite_session {
 	bool copy_header;	   /* HEADER: the next line is skipped */
 	/* column cache for describe and COPY (session_schema.c) */
 	int schema_version;
+	sqlite3_stmt *schema_st; /* PRAGMA schema_version */
+	bool schema_hold;	 /* the next check keeps its read transaction */
+	bool schema_held;	 /* ... and has: schema_st is not reset */
 	struct lite_table *tables;
 };
 

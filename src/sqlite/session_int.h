@@ -77,6 +77,14 @@ static inline bool ses_is_txn_control(const struct sqlt_stmt *t)
 struct lite_stmt *ses_stmt_prepare(struct lite_session *s, const char *name, const char *text,
 				   size_t len, const uint32_t *given, int ngiven,
 				   struct lite_error *e);
+/*
+ * The same for one statement of a simple Query, already translated with
+ * the rest of it: tr (text's translation, its span relative to the whole
+ * Query) is taken over, and left empty, instead of translating text again.
+ */
+struct lite_stmt *ses_stmt_prepare_translated(struct lite_session *s, const char *text,
+					      size_t len, struct sqlt_stmt *tr,
+					      struct lite_error *e);
 void ses_stmt_free(struct lite_stmt *ps);
 struct lite_stmt *ses_stmt_find(struct lite_session *s, const char *name);
 /* Close: unlisted now, freed once no portal uses it. */
@@ -161,6 +169,12 @@ int ses_table_columns(void *arg, const char *table, char (*names)[DESC_NAME_MAX]
 		      uint32_t *oids, int max);
 /* Drop the cache if another connection (or this one) changed the schema. */
 void ses_schema_check(struct lite_session *s);
+/*
+ * With s->schema_hold set, ses_schema_check() leaves its read transaction
+ * open, so that the statement it was for reads in the same one instead of
+ * beginning another (each costs SQLite file locks).  Release ends it.
+ */
+void ses_schema_release(struct lite_session *s);
 /* Drop the cache (DDL ran, or the session ends). */
 void ses_schema_forget(struct lite_session *s);
 

@@ -42,17 +42,45 @@ void ses_schema_forget(struct lite_session *s)
 
 void ses_schema_check(struct lite_session *s)
 {
-	sqlite3_stmt *st;
 	int v = -1;
 
-	if (sqlite3_prepare_v2(s->db, "PRAGMA schema_version", -1, &st, NULL) == SQLITE_OK) {
-		if (sqlite3_step(st) == SQLITE_ROW)
-			v = sqlite3_column_int(st, 0);
-		sqlite3_finalize(st);
+	/* Checked already, in the read transaction still open. */
+	if (s->schema_held)
+		return;
+	/* Prepared once per session: the simple Query checks before every
+	 * statement, and compiling the PRAGMA cost more than running it. */
+	if (s->schema_st ||
+	    sqlite3_prepare_v2(s->db, "PRAGMA schema_version", -1, &s->schema_st, NULL) == SQLITE_OK) {
+		if (sqlite3_step(s->schema_st) == SQLITE_ROW)
+			v = sqlite3_column_int(s->schema_st, 0);
+		if (s->schema_hold && v >= 0)
+			s->schema_held = true;
+		else
+			sqlite3_reset(s->schema_st);
 	}
 	if (v != s->schema_version) {
 		ses_schema_forget(s);
 		s->schema_version = v;
+		/*
+		 * SQLite's own copy of the schema is reloaded only by a
+		 * statement that checks the schema cookie, which PRAGMA
+		 * schema_version does not.  Until then sqlite3_prepare_v2()
+		 * compiles against the old one: SELECT * would be described
+		 * with the columns of a table another connection has made
+		 * again since, then run with the new ones.  Reading
+		 * sqlite_master checks it, and reloads.
+		 */
+		if (v >= 0)
+			sqlite3_exec(s->db, "SELECT 1 FROM sqlite_master LIMIT 0", NULL, NULL, NULL);
+	}
+}
+
+void ses_schema_release(struct lite_session *s)
+{
+	s->schema_hold = false;
+	if (s->schema_held) {
+		sqlite3_reset(s->schema_st);
+		s->schema_held = false;
 	}
 }
 

@@ -184,9 +184,9 @@ oom:
 }
 
 /* The catalog answers some queries itself (cat_intercept). */
-struct lite_stmt *ses_stmt_prepare(struct lite_session *s, const char *name, const char *text,
-				      size_t len, const uint32_t *given, int ngiven,
-				      struct lite_error *e)
+static struct lite_stmt *stmt_prepare(struct lite_session *s, const char *name,
+				      const char *text, size_t len, struct sqlt_stmt *tr,
+				      const uint32_t *given, int ngiven, struct lite_error *e)
 {
 	struct lite_stmt *ps = calloc(1, sizeof(*ps));
 	if (!ps || !(ps->name = strdup(name)) || !(ps->text = strndup(text, len))) {
@@ -194,7 +194,18 @@ struct lite_stmt *ses_stmt_prepare(struct lite_session *s, const char *name, con
 		goto fail;
 	}
 	int m = cat_intercept(ps->text, len, &ps->cat);
-	if (m < 0 || sqlt_translate(ps->text, len, false, &ps->tr) < 0 || ps->tr.n < 1) {
+	if (m >= 0 && tr) {
+		/* Translated already: the statement starts text. */
+		if ((ps->tr.v = malloc(sizeof(*ps->tr.v))) != NULL) {
+			*ps->tr.v = *tr;
+			memset(tr, 0, sizeof(*tr));
+			ps->tr.v->pg_pos = 0;
+			ps->tr.n = 1;
+		}
+	} else if (m >= 0 && sqlt_translate(ps->text, len, false, &ps->tr) < 0) {
+		ps->tr.n = 0;
+	}
+	if (m < 0 || ps->tr.n < 1) {
 		lite_error_set(e, "53200", "out of memory");
 		goto fail;
 	}
@@ -233,6 +244,20 @@ struct lite_stmt *ses_stmt_prepare(struct lite_session *s, const char *name, con
 fail:
 	ses_stmt_free(ps);
 	return NULL;
+}
+
+struct lite_stmt *ses_stmt_prepare(struct lite_session *s, const char *name, const char *text,
+				   size_t len, const uint32_t *given, int ngiven,
+				   struct lite_error *e)
+{
+	return stmt_prepare(s, name, text, len, NULL, given, ngiven, e);
+}
+
+struct lite_stmt *ses_stmt_prepare_translated(struct lite_session *s, const char *text,
+					      size_t len, struct sqlt_stmt *tr,
+					      struct lite_error *e)
+{
+	return stmt_prepare(s, "", text, len, tr, NULL, 0, e);
 }
 
 /* ------------------------------------------------------------ portals */

@@ -9,6 +9,7 @@
 #include "sqlite/translate_int.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,21 +31,39 @@ static const char *const keywords[] = {
 	"nothing", "returning", "materialized", "if", "index", "view", "drop", "alter", "add",
 	"rename", "temp", "temporary", "autoincrement", "generated", "always", "stored",
 	"virtual", "identity", "cascade", "restrict", "action", "no", "deferred", "immediate",
-	"initially", "without", "rowid", NULL,
+	"initially", "without", "rowid",
 };
+
+#define N_KEYWORDS (sizeof(keywords) / sizeof(keywords[0]))
+
+/* keywords[] in strcmp() order, for bsearch(): asked for every word of
+ * every expression, where a linear search was a tenth of translating. */
+static const char *sorted_keywords[N_KEYWORDS];
+static pthread_once_t sorted_once = PTHREAD_ONCE_INIT;
+
+static int keyword_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static void keywords_sort(void)
+{
+	memcpy(sorted_keywords, keywords, sizeof(keywords));
+	qsort(sorted_keywords, N_KEYWORDS, sizeof(sorted_keywords[0]), keyword_cmp);
+}
 
 /* Is token i one of keywords[] (so never an operand)? */
 bool sqlt_is_keyword(const struct sqlt_tr *tr, size_t i)
 {
 	char w[32];
+	const char *key = w;
 
 	if (tr->t[i].kind != LX_WORD || tr->t[i].len >= sizeof(w))
 		return false;
+	pthread_once(&sorted_once, keywords_sort);
 	sqlt_ident(tr, i, w, sizeof(w));
-	for (const char *const *k = keywords; *k != NULL; k++)
-		if (strcmp(w, *k) == 0)
-			return true;
-	return false;
+	return bsearch(&key, sorted_keywords, N_KEYWORDS, sizeof(sorted_keywords[0]),
+		       keyword_cmp) != NULL;
 }
 
 /* Can token i start an operand? */

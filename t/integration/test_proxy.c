@@ -1783,6 +1783,82 @@ Test(protocol, message_longer_than_max_packet_size, IT(30))
  * a close), Terminate, and a client that vanishes inside a transaction
  * (rolled back).
  */
+/*
+ * A simple Query on SQLite checks the schema and reads in one SQLite read
+ * transaction (session_schema.c): it must still see what other sessions
+ * changed just before, the columns and types of a table dropped and made
+ * again, and rows added, and its own writes must not fail for having read.
+ * A Parse must see the new columns too.
+ */
+static void lite_expect_columns(PGconn *c, bool extended, const char *sql, int nrows,
+				int nfields, const Oid *types, const char *what)
+{
+	PGresult *r = extended ? PQexecParams(c, sql, 0, NULL, NULL, NULL, NULL, 0) : h_exec(c, sql);
+	cr_assert_eq(PQresultStatus(r), PGRES_TUPLES_OK, "%s: %s", what, PQresultErrorMessage(r));
+	cr_expect_eq(PQntuples(r), nrows, "%s: %d rows, want %d", what, PQntuples(r), nrows);
+	cr_expect_eq(PQnfields(r), nfields, "%s: %d columns, want %d", what, PQnfields(r),
+		     nfields);
+	for (int i = 0; i < nfields && i < PQnfields(r); i++)
+		cr_expect_eq(PQftype(r, i), types[i], "%s: column %d has type %u, want %u", what,
+			     i + 1, PQftype(r, i), types[i]);
+	PQclear(r);
+}
+
+Test(protocol, sqlite_simple_queries_see_other_sessions_changes, IT(60))
+{
+	const struct h_env *e = h_env();
+	char ep[600];
+	snprintf(ep, sizeof ep, "sqlite:%s/seen-lite-%d/", e->tmpdir, (int)getpid());
+	struct h_pgpin_opts o = {.endpoint = ep};
+	struct h_pgpin *p = h_pgpin_start(&o);
+	PGconn *a = h_connect(p, "dbname=postgres");
+	PGconn *b = h_connect(p, "dbname=postgres");
+	const Oid one[] = {23}, two[] = {25, 20};
+
+	PQclear(h_exec(b, "CREATE TABLE it_seen (x int)"));
+	PQclear(h_exec(b, "INSERT INTO it_seen VALUES (1)"));
+	lite_expect_columns(a, false, "SELECT * FROM it_seen", 1, 1, one, "first read");
+	lite_expect_columns(a, false, "SELECT * FROM it_seen", 1, 1, one, "read again");
+
+	PQclear(h_exec(b, "DROP TABLE it_seen"));
+	PQclear(h_exec(b, "CREATE TABLE it_seen (x text, y bigint)"));
+	PQclear(h_exec(b, "INSERT INTO it_seen VALUES ('a', 7), ('b', 8)"));
+	lite_expect_columns(a, false, "SELECT * FROM it_seen", 2, 2, two,
+			    "after another session made the table again");
+
+	PQclear(h_exec(b, "DROP TABLE it_seen"));
+	PQclear(h_exec(b, "CREATE TABLE it_seen (x int)"));
+	PQclear(h_exec(b, "INSERT INTO it_seen VALUES (1)"));
+	lite_expect_columns(a, true, "SELECT * FROM it_seen", 1, 1, one,
+			    "Parse, after another session made the table again");
+	PQclear(h_exec(b, "DROP TABLE it_seen"));
+	PQclear(h_exec(b, "CREATE TABLE it_seen (x text, y bigint)"));
+	PQclear(h_exec(b, "INSERT INTO it_seen VALUES ('a', 7), ('b', 8)"));
+	lite_expect_columns(a, true, "SELECT * FROM it_seen", 2, 2, two,
+			    "Parse, after another session made the table a third time");
+
+	for (int i = 0; i < 3; i++) {
+		char want[16];
+		PQclear(h_exec(b, "INSERT INTO it_seen VALUES ('c', 9)"));
+		snprintf(want, sizeof want, "%d", 3 + i);
+		cr_expect_str_eq(h_value(a, "SELECT count(*) FROM it_seen"), want,
+				 "a row another session added is not seen");
+	}
+	/* Read, then write, on each side in turn. */
+	for (int i = 0; i < 3; i++) {
+		PQclear(h_exec(a, "SELECT count(*) FROM it_seen"));
+		PQclear(h_exec(b, "INSERT INTO it_seen VALUES ('b', 10)"));
+		PQclear(h_exec(a, "INSERT INTO it_seen VALUES ('a', 11)"));
+		PQclear(h_exec(a, "SELECT count(*) FROM it_seen; UPDATE it_seen SET y = y + 1 "
+				  "WHERE x = 'a'"));
+	}
+	cr_expect_str_eq(h_value(b, "SELECT count(*) FROM it_seen"), "11");
+	cr_expect_str_eq(h_value(b, "SELECT sum(y) FROM it_seen WHERE x = 'a'"), "49");
+	PQfinish(a);
+	PQfinish(b);
+	h_done();
+}
+
 /* A raw client of the SQLite backend, logged in and idle. */
 static int lite_idle_client(int port)
 {
