@@ -52,6 +52,11 @@ struct lite_stmt {
 	int16_t *col_attnum;	/* ... and column number */
 	int refs;		/* portals using it */
 	bool closed;		/* Close'd while a portal still used it */
+	/* What Parse gave, for ses_stmt_same(): its parameter types, and the
+	 * schema version st was prepared in (-1: none) */
+	uint32_t *given;
+	int ngiven;
+	int schema_version;
 };
 
 struct lite_portal {

@@ -67,6 +67,14 @@ void ses_handle_parse(struct lite_session *s, struct pkt_reader *r)
 			return;
 		}
 	}
+	if (!name[0]) {
+		struct lite_stmt *old = ses_stmt_find(s, "");
+		if (old && ses_stmt_same(s, old, query, given, n)) {
+			free(given);
+			ses_send_empty(s, '1');
+			return;
+		}
+	}
 	struct lite_stmt *ps = ses_stmt_prepare(s, name, query, strlen(query), given, n, &e);
 	free(given);
 	if (!ps) {

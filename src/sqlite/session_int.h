@@ -85,6 +85,14 @@ struct lite_stmt *ses_stmt_prepare(struct lite_session *s, const char *name, con
 struct lite_stmt *ses_stmt_prepare_translated(struct lite_session *s, const char *text,
 					      size_t len, struct sqlt_stmt *tr,
 					      struct lite_error *e);
+/*
+ * Would preparing text with these parameter types give ps again?  Plain
+ * SQL statements only, and only while the schema is the one ps was
+ * prepared in (checked: a SQLite read transaction).  Clients that Parse
+ * the same unnamed statement for every query keep it instead.
+ */
+bool ses_stmt_same(struct lite_session *s, const struct lite_stmt *ps, const char *text,
+		   const uint32_t *given, int ngiven);
 void ses_stmt_free(struct lite_stmt *ps);
 struct lite_stmt *ses_stmt_find(struct lite_session *s, const char *name);
 /* Close: unlisted now, freed once no portal uses it. */

@@ -26,6 +26,7 @@ void ses_stmt_free(struct lite_stmt *ps)
 	free(ps->name);
 	free(ps->text);
 	free(ps->param_oids);
+	free(ps->given);
 	free(ps->cols);
 	free(ps->col_table);
 	free(ps->col_attnum);
@@ -189,10 +190,16 @@ static struct lite_stmt *stmt_prepare(struct lite_session *s, const char *name,
 				      const uint32_t *given, int ngiven, struct lite_error *e)
 {
 	struct lite_stmt *ps = calloc(1, sizeof(*ps));
-	if (!ps || !(ps->name = strdup(name)) || !(ps->text = strndup(text, len))) {
+	if (ps)
+		ps->schema_version = -1;
+	if (!ps || !(ps->name = strdup(name)) || !(ps->text = strndup(text, len)) ||
+	    (ngiven > 0 && !(ps->given = malloc(ngiven * sizeof(*given))))) {
 		lite_error_set(e, "53200", "out of memory");
 		goto fail;
 	}
+	if (ngiven > 0)
+		memcpy(ps->given, given, ngiven * sizeof(*given));
+	ps->ngiven = ngiven;
 	int m = cat_intercept(ps->text, len, &ps->cat);
 	if (m >= 0 && tr) {
 		/* Translated already: the statement starts text. */
@@ -221,6 +228,7 @@ static struct lite_stmt *stmt_prepare(struct lite_session *s, const char *name,
 		const char *tail = NULL;
 		char *copy_sql = NULL;
 		ses_schema_check(s);
+		ps->schema_version = s->schema_version;
 		if (!m && ses_copy_to_select(s, ps->t, &copy_sql, e) < 0)
 			goto fail;
 		int rc = sqlite3_prepare_v2(s->db, copy_sql ? copy_sql : sql, -1, &ps->st, &tail);
@@ -244,6 +252,20 @@ static struct lite_stmt *stmt_prepare(struct lite_session *s, const char *name,
 fail:
 	ses_stmt_free(ps);
 	return NULL;
+}
+
+bool ses_stmt_same(struct lite_session *s, const struct lite_stmt *ps, const char *text,
+		   const uint32_t *given, int ngiven)
+{
+	/* Plain SQL only: what the catalog answers, and utility statements,
+	 * may depend on more than the text and the schema. */
+	if (!ps->st || ps->multi || ps->cat.sql || ps->t->kind != SQLT_SQL || ps->closed)
+		return false;
+	if (ps->ngiven != ngiven || strcmp(ps->text, text) != 0 ||
+	    (ngiven > 0 && memcmp(ps->given, given, ngiven * sizeof(*given)) != 0))
+		return false;
+	ses_schema_check(s);
+	return ps->schema_version >= 0 && ps->schema_version == s->schema_version;
 }
 
 struct lite_stmt *ses_stmt_prepare(struct lite_session *s, const char *name, const char *text,

@@ -1788,7 +1788,9 @@ Test(protocol, message_longer_than_max_packet_size, IT(30))
  * transaction (session_schema.c): it must still see what other sessions
  * changed just before, the columns and types of a table dropped and made
  * again, and rows added, and its own writes must not fail for having read.
- * A Parse must see the new columns too.
+ * A Parse must see the new columns too, though the session keeps an
+ * unnamed statement Parsed again with the same text and parameter types
+ * (session_stmt.c): not after the schema changed, nor for other types.
  */
 static void lite_expect_columns(PGconn *c, bool extended, const char *sql, int nrows,
 				int nfields, const Oid *types, const char *what)
@@ -1836,6 +1838,17 @@ Test(protocol, sqlite_simple_queries_see_other_sessions_changes, IT(60))
 	PQclear(h_exec(b, "INSERT INTO it_seen VALUES ('a', 7), ('b', 8)"));
 	lite_expect_columns(a, true, "SELECT * FROM it_seen", 2, 2, two,
 			    "Parse, after another session made the table a third time");
+	lite_expect_columns(a, true, "SELECT * FROM it_seen", 2, 2, two, "Parse, again");
+
+	const Oid types[] = {23, 25, 20, 23};
+	for (int i = 0; i < 4; i++) {
+		const char *v[] = {"5"};
+		PGresult *r = PQexecParams(a, "SELECT $1 AS v", 1, &types[i], v, NULL, NULL, 0);
+		cr_assert_eq(PQresultStatus(r), PGRES_TUPLES_OK, "%s", PQresultErrorMessage(r));
+		cr_expect_eq(PQftype(r, 0), types[i], "SELECT $1 with $1 of type %u: type %u",
+			     types[i], PQftype(r, 0));
+		PQclear(r);
+	}
 
 	for (int i = 0; i < 3; i++) {
 		char want[16];
