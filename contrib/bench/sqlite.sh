@@ -7,7 +7,7 @@
 # /registry/... keys) through pgpin, and compiles sqlite_native.c, which
 # runs the same statements (as pgpin's translator writes them) on the same
 # database files with one sqlite3 connection per thread.  Then, for each
-# client count, it runs pgbench select-only (-M prepared and -M simple),
+# client count, it runs pgbench select-only (-M prepared, simple, extended),
 # kine's GetSingleVal and ListCurrent ... LIMIT 500 (pgbench custom
 # scripts, -M prepared), and kine's Insert ... RETURNING id, through pgpin
 # and natively, alternating them within every round and rotating their
@@ -278,11 +278,12 @@ got=$("$native" --db "$data/kine.db" --sync "$sync" --case list --keys "$s/list.
 # ------------------------------------------------------------ the runs
 
 # A group is one workload at one client count; its runs alternate within a
-# round.  select has two pgpin runs (prepared, simple) against one native.
+# round.  select has three pgpin runs (prepared, simple, extended) against
+# one native.
 workloads=(select getsingle list)
 [ $writes = yes ] && workloads+=(insert)
 declare -A wl_targets=(
-	[select]="pgpin-prepared pgpin-simple native"
+	[select]="pgpin-prepared pgpin-simple pgpin-extended native"
 	[getsingle]="pgpin-prepared native"
 	[list]="pgpin-prepared native"
 	[insert]="pgpin-prepared native"
@@ -538,8 +539,8 @@ report() {
 	echo "time (GNU time) per query. native CPU: the native process's user+system time"
 	echo "(getrusage) per query. Failed: pgbench's \"number of failed transactions\" plus failed"
 	echo "native runs, summed over the rounds (\`?\`: a run printed no count; \`!\`: a run exited"
-	echo "non-zero). The select-only \`-M simple\` and \`-M prepared\` rows share one native run per"
-	echo "round: natively the statement is always prepared once."
+	echo "non-zero). The select-only \`-M prepared\`, \`-M simple\` and \`-M extended\` rows share one"
+	echo "native run per round: natively the statement is always prepared once."
 	echo
 	echo "Ceiling: native CPU / (native CPU + pgbench CPU) per query, the pgpin/native ratio a"
 	echo "CPU-bound run (clients ≥ CPUs) would reach if pgpin cost no more CPU than the SQLite"
@@ -562,6 +563,7 @@ report() {
 	echo '```'
 	echo "pgbench -n -j J -c N -T $duration -M prepared -S bench"
 	echo "pgbench -n -j J -c N -T $duration -M simple -S bench"
+	echo "pgbench -n -j J -c N -T $duration -M extended -S bench"
 	echo "pgbench -n -j J -c N -T $duration -M prepared -D incl=false -f getsingle-0.sql -D k0=KEY0 ... -f getsingle-$((n_getkeys - 1)).sql -D k$((n_getkeys - 1))=KEY$((n_getkeys - 1)) kine"
 	echo "pgbench -n -j J -c N -T $duration -M prepared -D incl=false -f list-0.sql -D s0=START0 -D e0=END0 ... (${nns} scripts) kine"
 	[ $writes = yes ] &&
