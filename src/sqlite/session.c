@@ -314,13 +314,31 @@ void ses_sql_tag(struct lite_session *s, const char *verb, uint64_t rows, char *
  * (0 = no limit).  Takes the writer lock first for a write outside a
  * transaction.  *rows counts the rows sent so far.
  */
-enum run_result ses_run_rows(struct lite_session *s, sqlite3_stmt *st, int ncols,
+uint64_t ses_stmt_shape(sqlite3_stmt *st)
+{
+	int n = sqlite3_column_count(st);
+	uint64_t h = 14695981039346656037ull ^ (uint64_t)n;
+
+	for (int i = 0; i < n; i++) {
+		const char *parts[2] = {sqlite3_column_name(st, i), sqlite3_column_decltype(st, i)};
+		for (int k = 0; k < 2; k++) {
+			for (const char *c = parts[k] ? parts[k] : ""; *c; c++)
+				h = (h ^ (uint8_t)*c) * 1099511628211ull;
+			h = (h ^ 0xff) * 1099511628211ull; /* end of a part */
+		}
+	}
+	return h;
+}
+
+enum run_result ses_run_rows(struct lite_session *s, sqlite3_stmt *st, uint64_t shape, int ncols,
 				const struct desc_column *cols, const int16_t *formats,
 				int32_t max_rows, uint64_t *rows, bool *autocommit_writer,
 				struct lite_error *e)
 {
 	struct pgt_error pe;
 	int32_t sent = 0;
+	bool first = true;
+	int prepared = sqlite3_stmt_status(st, SQLITE_STMTSTATUS_REPREPARE, 0);
 
 	if (!*autocommit_writer && !s->writer && sqlite3_get_autocommit(s->db) &&
 	    !sqlite3_stmt_readonly(st)) {
@@ -334,6 +352,17 @@ enum run_result ses_run_rows(struct lite_session *s, sqlite3_stmt *st, int ncols
 	lite_running(s, true);
 	for (;;) {
 		int rc = sqlite3_step(st);
+		if (first && (rc == SQLITE_ROW || rc == SQLITE_DONE) &&
+		    sqlite3_stmt_status(st, SQLITE_STMTSTATUS_REPREPARE, 0) != prepared &&
+		    ses_stmt_shape(st) != shape) {
+			/* Another connection changed a table under a statement
+			 * described before: refuse, as PostgreSQL does. */
+			lite_running(s, false);
+			lite_error_set(e, "0A000", "cached plan must not change result type");
+			sqlite3_reset(st);
+			return RUN_CHANGED;
+		}
+		first = false;
 		if (rc == SQLITE_ROW) {
 			if (ncols > 0) {
 				size_t start = s->out.len;
@@ -415,6 +444,10 @@ int ses_sql_check(struct lite_session *s, const struct lite_stmt *ps, struct lit
 		lite_error_set(e, "25P02",
 			       "current transaction is aborted, commands ignored until end of "
 			       "transaction block");
+		return -1;
+	}
+	if (ps->changed) {
+		lite_error_set(e, "0A000", "cached plan must not change result type");
 		return -1;
 	}
 	if (savepoint && !s->block) {
@@ -631,7 +664,7 @@ static void query_continue(struct lite_session *s)
 		/* A query reads in the transaction its schema was checked in;
 		 * anything else begins its own (a read transaction held open
 		 * cannot become a write if another connection wrote since). */
-		if (!ps || !ses_ps_is_sql(ps) || !ps->st || ps->ncols == 0 ||
+		if (!ps || !ses_ps_is_sql(ps) || !ps->st || ps->ncols <= 0 ||
 		    !sqlite3_stmt_readonly(ps->st))
 			ses_schema_release(s);
 		if (!ps) {
@@ -650,7 +683,7 @@ static void query_continue(struct lite_session *s)
 				char tag[64];
 				if (ps->ncols > 0)
 					ses_send_row_description(s, ps, NULL);
-				enum run_result r = ses_run_rows(s, ps->st, ps->ncols, ps->cols, NULL, 0,
+				enum run_result r = ses_run_rows(s, ps->st, ps->shape, ps->ncols, ps->cols, NULL, 0,
 							     &rows, &acw, &e);
 				if (r == RUN_DONE) {
 					ses_sql_tag(s, ses_ps_tag(ps), rows, tag, sizeof(tag));

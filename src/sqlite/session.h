@@ -52,6 +52,8 @@ struct lite_stmt {
 	int16_t *col_attnum;	/* ... and column number */
 	int refs;		/* portals using it */
 	bool closed;		/* Close'd while a portal still used it */
+	bool changed;		/* its result columns changed since Parse: refused */
+	uint64_t shape;		/* ses_stmt_shape(st) when described */
 	/* What Parse gave, for ses_stmt_same(): its parameter types, and the
 	 * schema version st was prepared in (-1: none) */
 	uint32_t *given;

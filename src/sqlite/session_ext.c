@@ -155,6 +155,12 @@ void ses_handle_bind(struct lite_session *s, struct pkt_reader *r)
 				goto fail;
 			}
 			p->own_st = true;
+			if (ses_stmt_shape(p->st) != ps->shape) {
+				/* Prepared on a schema changed since (ses_run_rows()) */
+				ps->changed = true;
+				lite_error_set(&e, "0A000", "cached plan must not change result type");
+				goto fail;
+			}
 		} else {
 			p->st = ps->st;
 			ps->st_busy = true;
@@ -339,14 +345,16 @@ void ses_handle_execute(struct lite_session *s, struct pkt_reader *r)
 			ses_ext_error(s, &e);
 		return;
 	}
-	enum run_result res = ses_run_rows(s, p->st, ps->ncols, ps->cols, p->formats, max_rows, &p->rows,
+	enum run_result res = ses_run_rows(s, p->st, ps->shape, ps->ncols, ps->cols, p->formats, max_rows, &p->rows,
 				       &p->autocommit_writer, &e);
 	p->started = true;
 	if (res == RUN_SUSPENDED) {
 		ses_send_empty(s, 's');
 		return;
 	}
-	if (res == RUN_ERROR) {
+	if (res == RUN_ERROR || res == RUN_CHANGED) {
+		if (res == RUN_CHANGED)
+			ps->changed = true;
 		p->done = true;
 		if (p->autocommit_writer) {
 			lite_writer_release(s);

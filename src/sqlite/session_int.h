@@ -35,15 +35,25 @@ int ses_txn_begin_immediate(struct lite_session *s, struct lite_error *e);
 /* After a failed statement: fail the block, or end the implicit transaction. */
 void ses_txn_after_error(struct lite_session *s);
 
-enum run_result { RUN_DONE = 0, RUN_SUSPENDED, RUN_ERROR };
+/* RUN_CHANGED: an error, and the statement's result columns are no longer
+ * the ones it was described with (ses_run_rows()). */
+enum run_result { RUN_DONE = 0, RUN_SUSPENDED, RUN_ERROR, RUN_CHANGED };
 
 /* The command tag of a finished SQL statement ("INSERT 0 3"). */
 void ses_sql_tag(struct lite_session *s, const char *verb, uint64_t rows, char *tag, size_t len);
-/* Step st sending DataRows, up to max_rows (0: all); *rows counts them. */
-enum run_result ses_run_rows(struct lite_session *s, sqlite3_stmt *st, int ncols,
+/*
+ * Step st sending DataRows, up to max_rows (0: all); *rows counts them.
+ * SQLite prepares st again by itself when the schema has changed; if its
+ * columns then differ from shape (ses_stmt_shape() when it was described),
+ * nothing is sent and the result is RUN_CHANGED with PostgreSQL's 0A000
+ * "cached plan must not change result type" in e.
+ */
+enum run_result ses_run_rows(struct lite_session *s, sqlite3_stmt *st, uint64_t shape, int ncols,
 			     const struct desc_column *cols, const int16_t *formats,
 			     int32_t max_rows, uint64_t *rows, bool *autocommit_writer,
 			     struct lite_error *e);
+/* A hash of st's result columns: their number, names and declared types. */
+uint64_t ses_stmt_shape(sqlite3_stmt *st);
 /* What PostgreSQL refuses before running a statement; 0 or -1 with e. */
 int ses_sql_check(struct lite_session *s, const struct lite_stmt *ps, struct lite_error *e);
 /* A SQL statement finished: savepoint and schema bookkeeping. */

@@ -245,6 +245,8 @@ static struct lite_stmt *stmt_prepare(struct lite_session *s, const char *name,
 			ps->st = NULL;
 			ps->multi = true;
 		}
+		if (ps->st)
+			ps->shape = ses_stmt_shape(ps->st);
 	}
 	if (stmt_describe(s, ps, given, ngiven, e) < 0)
 		goto fail;

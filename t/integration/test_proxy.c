@@ -1872,6 +1872,95 @@ Test(protocol, sqlite_simple_queries_see_other_sessions_changes, IT(60))
 	h_done();
 }
 
+/*
+ * One side of sqlite_prepared_statement_after_the_table_changed: a named
+ * statement on a, before each Execute a change by b (or a's own DEALLOCATE
+ * and prepare again).  got[i]: what Execute i gave ("2 cols a", or
+ * "error SQLSTATE"), for comparing SQLite through pgpin with PostgreSQL.
+ */
+enum { SHAPE_STEPS = 10 };
+
+static void shape_steps(PGconn *a, PGconn *b, char got[SHAPE_STEPS][64])
+{
+	static const char *const before[SHAPE_STEPS] = {
+		"DROP TABLE IF EXISTS it_shape; CREATE TABLE it_shape (x int); "
+		"INSERT INTO it_shape VALUES (1)",
+		/* the same columns again: it runs */
+		"DROP TABLE it_shape; CREATE TABLE it_shape (x int); INSERT INTO it_shape VALUES (2)",
+		/* another type */
+		"DROP TABLE it_shape; CREATE TABLE it_shape (x text); INSERT INTO it_shape VALUES ('a')",
+		"",
+		"a",
+		/* another number of columns */
+		"DROP TABLE it_shape; CREATE TABLE it_shape (x text, y bigint); "
+		"INSERT INTO it_shape VALUES ('b', 7)",
+		"a",
+		/* another name */
+		"DROP TABLE it_shape; CREATE TABLE it_shape (z text, y bigint); "
+		"INSERT INTO it_shape VALUES ('c', 8)",
+		"a",
+		/* another table: the schema changes, not this statement's columns */
+		"CREATE TABLE it_shape_other (k int)",
+	};
+
+	PQclear(h_exec(a, "DEALLOCATE ALL"));
+	for (int i = 0; i < SHAPE_STEPS; i++) {
+		if (strcmp(before[i], "a") == 0)
+			PQclear(h_exec(a, "DEALLOCATE it_shape_st"));
+		else if (before[i][0])
+			PQclear(h_exec(b, before[i]));
+		if (i == 0 || strcmp(before[i], "a") == 0) {
+			PGresult *r = PQprepare(a, "it_shape_st", "SELECT * FROM it_shape", 0, NULL);
+			cr_assert_eq(PQresultStatus(r), PGRES_COMMAND_OK, "%s", PQresultErrorMessage(r));
+			PQclear(r);
+		}
+		PGresult *r = PQexecPrepared(a, "it_shape_st", 0, NULL, NULL, NULL, 0);
+		if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1)
+			snprintf(got[i], 64, "%d col%s %s", PQnfields(r), PQnfields(r) == 1 ? "" : "s",
+				 PQgetvalue(r, 0, 0));
+		else
+			snprintf(got[i], 64, "error %s", h_sqlstate(a, r));
+		PQclear(r);
+	}
+	PQclear(h_exec(b, "DROP TABLE it_shape; DROP TABLE it_shape_other"));
+}
+
+/*
+ * A named statement whose table another session makes again: the same
+ * columns, it runs; other columns, PostgreSQL refuses every Execute with
+ * 0A000 until it is prepared again, and so must pgpin on SQLite (which
+ * SQLite would otherwise run with the new columns under the old
+ * RowDescription).
+ */
+Test(protocol, sqlite_prepared_statement_after_the_table_changed, IT(60))
+{
+	const struct h_env *e = h_env();
+	char ep[600], lite[SHAPE_STEPS][64], pg[SHAPE_STEPS][64];
+	snprintf(ep, sizeof ep, "sqlite:%s/shape-lite-%d/", e->tmpdir, (int)getpid());
+	struct h_pgpin_opts o = {.endpoint = ep};
+	struct h_pgpin *p = h_pgpin_start(&o);
+	PGconn *a = h_connect(p, "dbname=postgres");
+	PGconn *b = h_connect(p, "dbname=postgres");
+	shape_steps(a, b, lite);
+	PQfinish(a);
+	PQfinish(b);
+
+	a = h_direct();
+	b = h_direct();
+	shape_steps(a, b, pg);
+	PQfinish(a);
+	PQfinish(b);
+
+	cr_expect_str_eq(pg[0], "1 col 1");
+	cr_expect_str_eq(pg[1], "1 col 2");
+	cr_expect_str_eq(pg[2], "error 0A000");
+	cr_expect_str_eq(pg[9], "2 cols c");
+	for (int i = 0; i < SHAPE_STEPS; i++)
+		cr_expect_str_eq(lite[i], pg[i], "Execute %d: SQLite through pgpin gave \"%s\", "
+				 "PostgreSQL \"%s\"", i + 1, lite[i], pg[i]);
+	h_done();
+}
+
 /* A raw client of the SQLite backend, logged in and idle. */
 static int lite_idle_client(int port)
 {
