@@ -285,6 +285,10 @@ void ses_handle_describe(struct lite_session *s, struct pkt_reader *r)
 			ses_ext_error(s, &e);
 			return;
 		}
+		if (ses_stmt_revalidate(s, ps, &e) < 0) {
+			ses_ext_error(s, &e);
+			return;
+		}
 		send_param_description(s, ps);
 		if (ps->ncols > 0 && ps->t->kind != SQLT_COPY_TO)
 			ses_send_row_description(s, ps, NULL);

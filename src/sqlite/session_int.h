@@ -103,6 +103,13 @@ struct lite_stmt *ses_stmt_prepare_translated(struct lite_session *s, const char
  */
 bool ses_stmt_same(struct lite_session *s, const struct lite_stmt *ps, const char *text,
 		   const uint32_t *given, int ngiven);
+/*
+ * Describe's check of a statement: 0, or -1 with e when its table has
+ * changed so that its result columns differ from those it was described
+ * with (0A000, as PostgreSQL says; ps->changed set), or its text no longer
+ * compiles.
+ */
+int ses_stmt_revalidate(struct lite_session *s, struct lite_stmt *ps, struct lite_error *e);
 void ses_stmt_free(struct lite_stmt *ps);
 struct lite_stmt *ses_stmt_find(struct lite_session *s, const char *name);
 /* Close: unlisted now, freed once no portal uses it. */

@@ -270,6 +270,33 @@ bool ses_stmt_same(struct lite_session *s, const struct lite_stmt *ps, const cha
 	return ps->schema_version >= 0 && ps->schema_version == s->schema_version;
 }
 
+int ses_stmt_revalidate(struct lite_session *s, struct lite_stmt *ps, struct lite_error *e)
+{
+	if (!ps->changed && ps->st && ps->schema_version >= 0) {
+		ses_schema_check(s);
+		if (s->schema_version != ps->schema_version) {
+			/* SQLite's schema is the new one now: compile the
+			 * statement against it and compare its columns. */
+			sqlite3_stmt *st = NULL;
+			const char *sql = ps->cat.sql ? ps->cat.sql : ps->t->sql;
+			int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+			if (rc != SQLITE_OK) {
+				lite_error_from_sqlite(s->db, rc, e);
+				sqlite3_finalize(st);
+				return -1;
+			}
+			if (ses_stmt_shape(st) != ps->shape)
+				ps->changed = true;
+			sqlite3_finalize(st);
+		}
+	}
+	if (ps->changed) {
+		lite_error_set(e, "0A000", "cached plan must not change result type");
+		return -1;
+	}
+	return 0;
+}
+
 struct lite_stmt *ses_stmt_prepare(struct lite_session *s, const char *name, const char *text,
 				   size_t len, const uint32_t *given, int ngiven,
 				   struct lite_error *e)

@@ -476,12 +476,30 @@ static long max_l(long a, long b)
 }
 
 /* Server connections of user pgpin_test, other than the observer's own. */
-static long count_backends(PGconn *observer)
+/*
+ * Server connections on PostgreSQL opened since the time since (a text
+ * from PostgreSQL's now()): over TCP, so not the test's own direct ones,
+ * and not those of an earlier test's pgpin that are still going away.
+ */
+static long count_backends(PGconn *observer, const char *since)
 {
-	return strtol(h_value(observer, "SELECT count(*) FROM pg_stat_activity WHERE usename = "
-			      "'pgpin_test' AND backend_type = 'client backend' AND pid <> "
-			      "pg_backend_pid()"),
-		      NULL, 10);
+	char sql[512];
+	snprintf(sql, sizeof sql,
+		 "SELECT count(*) FROM pg_stat_activity WHERE usename = 'pgpin_test' AND "
+		 "backend_type = 'client backend' AND client_addr IS NOT NULL AND "
+		 "backend_start >= '%s'::timestamptz",
+		 since);
+	return strtol(h_value(observer, sql), NULL, 10);
+}
+
+/* PostgreSQL's clock now, for count_backends() (static storage). */
+static const char *backends_since(void)
+{
+	static char since[64];
+	PGconn *c = h_direct();
+	snprintf(since, sizeof since, "%s", h_value(c, "SELECT now()::text"));
+	PQfinish(c);
+	return since;
 }
 
 struct tx_client {
@@ -550,6 +568,7 @@ Test(pooling, transaction_mode_more_clients_than_servers, IT(120))
 	int errors = 0;
 
 	h_direct_exec("DROP TABLE IF EXISTS it_txpool; CREATE TABLE it_txpool (client int, n int)");
+	const char *since = backends_since();
 	p = h_pgpin_start(&(struct h_pgpin_opts){ .pool_size = 2 });
 	pthread_barrier_init(&start, NULL, NCLIENTS + 1);
 	for (int i = 0; i < NCLIENTS; i++) {
@@ -561,7 +580,7 @@ Test(pooling, transaction_mode_more_clients_than_servers, IT(120))
 	pthread_barrier_wait(&start);
 	/* Count pgpin's server connections on PostgreSQL while the clients run. */
 	while (atomic_load(&finished) < NCLIENTS) {
-		max_backends = max_l(max_backends, count_backends(observer));
+		max_backends = max_l(max_backends, count_backends(observer, since));
 		samples++;
 		h_sleep(0.01);
 	}
@@ -572,7 +591,7 @@ Test(pooling, transaction_mode_more_clients_than_servers, IT(120))
 		errors += w[i].errors;
 	}
 	/* Once more, after the clients: the pool keeps its servers open. */
-	max_backends = max_l(max_backends, count_backends(observer));
+	max_backends = max_l(max_backends, count_backends(observer, since));
 	PQfinish(observer);
 	cr_log_info("server connections seen: at most %ld in %ld samples", max_backends, samples);
 	cr_expect_eq(errors, 0, "%d errors in the clients (first ones logged above)", errors);
@@ -585,6 +604,7 @@ Test(pooling, transaction_mode_more_clients_than_servers, IT(120))
 
 Test(pooling, session_mode_client_waits_for_a_server, IT(60))
 {
+	const char *since = backends_since();
 	struct h_pgpin *p = h_pgpin_start(&(struct h_pgpin_opts){ .pool_mode = "session", .pool_size = 2 });
 	PGconn *c1 = h_connect(p, NULL), *c2 = h_connect(p, NULL);
 	struct h_async third;
@@ -599,7 +619,7 @@ Test(pooling, session_mode_client_waits_for_a_server, IT(60))
 	{
 		PGconn *observer = h_direct();
 
-		cr_expect_leq(count_backends(observer), 2);
+		cr_expect_leq(count_backends(observer, since), 2);
 		PQfinish(observer);
 	}
 	PQfinish(c1);
@@ -1874,9 +1894,10 @@ Test(protocol, sqlite_simple_queries_see_other_sessions_changes, IT(60))
 
 /*
  * One side of sqlite_prepared_statement_after_the_table_changed: a named
- * statement on a, before each Execute a change by b (or a's own DEALLOCATE
- * and prepare again).  got[i]: what Execute i gave ("2 cols a", or
- * "error SQLSTATE"), for comparing SQLite through pgpin with PostgreSQL.
+ * statement on a, before each Describe and Execute of it a change by b (or
+ * a's own DEALLOCATE and prepare again).  got[i]: what they gave
+ * ("described 2, 2 cols a", "Describe error 0A000, error 0A000"), for
+ * comparing SQLite through pgpin with PostgreSQL.
  */
 enum { SHAPE_STEPS = 10 };
 
@@ -1914,12 +1935,19 @@ static void shape_steps(PGconn *a, PGconn *b, char got[SHAPE_STEPS][64])
 			cr_assert_eq(PQresultStatus(r), PGRES_COMMAND_OK, "%s", PQresultErrorMessage(r));
 			PQclear(r);
 		}
-		PGresult *r = PQexecPrepared(a, "it_shape_st", 0, NULL, NULL, NULL, 0);
-		if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1)
-			snprintf(got[i], 64, "%d col%s %s", PQnfields(r), PQnfields(r) == 1 ? "" : "s",
-				 PQgetvalue(r, 0, 0));
+		char described[32];
+		PGresult *r = PQdescribePrepared(a, "it_shape_st");
+		if (PQresultStatus(r) == PGRES_COMMAND_OK)
+			snprintf(described, sizeof described, "described %d", PQnfields(r));
 		else
-			snprintf(got[i], 64, "error %s", h_sqlstate(a, r));
+			snprintf(described, sizeof described, "Describe error %s", h_sqlstate(a, r));
+		PQclear(r);
+		r = PQexecPrepared(a, "it_shape_st", 0, NULL, NULL, NULL, 0);
+		if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1)
+			snprintf(got[i], 64, "%s, %d col%s %s", described, PQnfields(r),
+				 PQnfields(r) == 1 ? "" : "s", PQgetvalue(r, 0, 0));
+		else
+			snprintf(got[i], 64, "%s, error %s", described, h_sqlstate(a, r));
 		PQclear(r);
 	}
 	PQclear(h_exec(b, "DROP TABLE it_shape; DROP TABLE it_shape_other"));
@@ -1927,10 +1955,10 @@ static void shape_steps(PGconn *a, PGconn *b, char got[SHAPE_STEPS][64])
 
 /*
  * A named statement whose table another session makes again: the same
- * columns, it runs; other columns, PostgreSQL refuses every Execute with
- * 0A000 until it is prepared again, and so must pgpin on SQLite (which
- * SQLite would otherwise run with the new columns under the old
- * RowDescription).
+ * columns, it runs; other columns, PostgreSQL refuses every Describe and
+ * Execute with 0A000 until it is prepared again, and so must pgpin on
+ * SQLite (which SQLite would otherwise run with the new columns under the
+ * old RowDescription).
  */
 Test(protocol, sqlite_prepared_statement_after_the_table_changed, IT(60))
 {
@@ -1951,10 +1979,10 @@ Test(protocol, sqlite_prepared_statement_after_the_table_changed, IT(60))
 	PQfinish(a);
 	PQfinish(b);
 
-	cr_expect_str_eq(pg[0], "1 col 1");
-	cr_expect_str_eq(pg[1], "1 col 2");
-	cr_expect_str_eq(pg[2], "error 0A000");
-	cr_expect_str_eq(pg[9], "2 cols c");
+	cr_expect_str_eq(pg[0], "described 1, 1 col 1");
+	cr_expect_str_eq(pg[1], "described 1, 1 col 2");
+	cr_expect_str_eq(pg[2], "Describe error 0A000, error 0A000");
+	cr_expect_str_eq(pg[9], "described 2, 2 cols c");
 	for (int i = 0; i < SHAPE_STEPS; i++)
 		cr_expect_str_eq(lite[i], pg[i], "Execute %d: SQLite through pgpin gave \"%s\", "
 				 "PostgreSQL \"%s\"", i + 1, lite[i], pg[i]);
