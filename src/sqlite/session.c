@@ -309,11 +309,6 @@ void ses_sql_tag(struct lite_session *s, const char *verb, uint64_t rows, char *
 		snprintf(tag, len, "%s", verb);
 }
 
-/*
- * Step st, sending DataRows, until it is done or max_rows rows were sent
- * (0 = no limit).  Takes the writer lock first for a write outside a
- * transaction.  *rows counts the rows sent so far.
- */
 uint64_t ses_stmt_shape(sqlite3_stmt *st)
 {
 	int n = sqlite3_column_count(st);
@@ -330,8 +325,13 @@ uint64_t ses_stmt_shape(sqlite3_stmt *st)
 	return h;
 }
 
-enum run_result ses_run_rows(struct lite_session *s, sqlite3_stmt *st, uint64_t shape, int ncols,
-				const struct desc_column *cols, const int16_t *formats,
+/*
+ * Step st, sending DataRows, until it is done or max_rows rows were sent
+ * (0 = no limit).  Takes the writer lock first for a write outside a
+ * transaction.  *rows counts the rows sent so far.
+ */
+enum run_result ses_run_rows(struct lite_session *s, sqlite3_stmt *st, uint64_t shape,
+				int ncols, const struct desc_column *cols, const int16_t *formats,
 				int32_t max_rows, uint64_t *rows, bool *autocommit_writer,
 				struct lite_error *e)
 {
@@ -683,8 +683,8 @@ static void query_continue(struct lite_session *s)
 				char tag[64];
 				if (ps->ncols > 0)
 					ses_send_row_description(s, ps, NULL);
-				enum run_result r = ses_run_rows(s, ps->st, ps->shape, ps->ncols, ps->cols, NULL, 0,
-							     &rows, &acw, &e);
+				enum run_result r = ses_run_rows(s, ps->st, ps->shape, ps->ncols,
+								 ps->cols, NULL, 0, &rows, &acw, &e);
 				if (r == RUN_DONE) {
 					ses_sql_tag(s, ses_ps_tag(ps), rows, tag, sizeof(tag));
 					ses_send_complete(s, tag);

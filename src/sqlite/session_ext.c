@@ -349,8 +349,8 @@ void ses_handle_execute(struct lite_session *s, struct pkt_reader *r)
 			ses_ext_error(s, &e);
 		return;
 	}
-	enum run_result res = ses_run_rows(s, p->st, ps->shape, ps->ncols, ps->cols, p->formats, max_rows, &p->rows,
-				       &p->autocommit_writer, &e);
+	enum run_result res = ses_run_rows(s, p->st, ps->shape, ps->ncols, ps->cols, p->formats,
+					   max_rows, &p->rows, &p->autocommit_writer, &e);
 	p->started = true;
 	if (res == RUN_SUSPENDED) {
 		ses_send_empty(s, 's');

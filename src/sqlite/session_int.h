@@ -48,8 +48,8 @@ void ses_sql_tag(struct lite_session *s, const char *verb, uint64_t rows, char *
  * nothing is sent and the result is RUN_CHANGED with PostgreSQL's 0A000
  * "cached plan must not change result type" in e.
  */
-enum run_result ses_run_rows(struct lite_session *s, sqlite3_stmt *st, uint64_t shape, int ncols,
-			     const struct desc_column *cols, const int16_t *formats,
+enum run_result ses_run_rows(struct lite_session *s, sqlite3_stmt *st, uint64_t shape,
+			     int ncols, const struct desc_column *cols, const int16_t *formats,
 			     int32_t max_rows, uint64_t *rows, bool *autocommit_writer,
 			     struct lite_error *e);
 /* A hash of st's result columns: their number, names and declared types. */
