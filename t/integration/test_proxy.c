@@ -1106,6 +1106,15 @@ Test(copy, failures_leave_the_connection_usable, IT(60))
 	h_done();
 }
 
+/* pgpin on a SQLite directory of its own in the tests' scratch directory. */
+static struct h_pgpin *lite_pgpin_start(const char *name, const char *const *args)
+{
+	char ep[600];
+	snprintf(ep, sizeof ep, "sqlite:%s/%s-lite-%d/", h_env()->tmpdir, name, (int)getpid());
+	struct h_pgpin_opts o = {.endpoint = ep, .args = args};
+	return h_pgpin_start(&o);
+}
+
 /*
  * On SQLite, replies go to the socket from the session's thread while the
  * socket takes them, and through the loop when it does not.  A client that
@@ -1115,11 +1124,8 @@ Test(copy, failures_leave_the_connection_usable, IT(60))
 Test(streaming, sqlite_replies_keep_their_order_when_the_client_reads_slowly, IT(120))
 {
 	enum { ROWS = 200, QUERIES = 60, WIDTH = 1000 };
-	const struct h_env *e = h_env();
-	char ep[600], v[WIDTH + 1], num[16];
-	snprintf(ep, sizeof ep, "sqlite:%s/order-lite-%d/", e->tmpdir, (int)getpid());
-	struct h_pgpin_opts o = {.endpoint = ep};
-	struct h_pgpin *p = h_pgpin_start(&o);
+	char v[WIDTH + 1], num[16];
+	struct h_pgpin *p = lite_pgpin_start("order", NULL);
 	PGconn *c = h_connect(p, "dbname=postgres");
 
 	PQclear(h_exec(c, "CREATE TABLE it_big (i int PRIMARY KEY, v text)"));
@@ -1828,11 +1834,7 @@ static void lite_expect_columns(PGconn *c, bool extended, const char *sql, int n
 
 Test(protocol, sqlite_simple_queries_see_other_sessions_changes, IT(60))
 {
-	const struct h_env *e = h_env();
-	char ep[600];
-	snprintf(ep, sizeof ep, "sqlite:%s/seen-lite-%d/", e->tmpdir, (int)getpid());
-	struct h_pgpin_opts o = {.endpoint = ep};
-	struct h_pgpin *p = h_pgpin_start(&o);
+	struct h_pgpin *p = lite_pgpin_start("seen", NULL);
 	PGconn *a = h_connect(p, "dbname=postgres");
 	PGconn *b = h_connect(p, "dbname=postgres");
 	const Oid one[] = {23}, two[] = {25, 20};
@@ -1962,11 +1964,8 @@ static void shape_steps(PGconn *a, PGconn *b, char got[SHAPE_STEPS][64])
  */
 Test(protocol, sqlite_prepared_statement_after_the_table_changed, IT(60))
 {
-	const struct h_env *e = h_env();
-	char ep[600], lite[SHAPE_STEPS][64], pg[SHAPE_STEPS][64];
-	snprintf(ep, sizeof ep, "sqlite:%s/shape-lite-%d/", e->tmpdir, (int)getpid());
-	struct h_pgpin_opts o = {.endpoint = ep};
-	struct h_pgpin *p = h_pgpin_start(&o);
+	char lite[SHAPE_STEPS][64], pg[SHAPE_STEPS][64];
+	struct h_pgpin *p = lite_pgpin_start("shape", NULL);
 	PGconn *a = h_connect(p, "dbname=postgres");
 	PGconn *b = h_connect(p, "dbname=postgres");
 	shape_steps(a, b, lite);
@@ -2013,11 +2012,7 @@ static void lite_refused(int fd, const void *bytes, size_t n, const char *what)
 
 Test(protocol, sqlite_sessions_read_their_clients_like_the_loop, IT(60))
 {
-	const struct h_env *e = h_env();
-	char ep[600];
-	snprintf(ep, sizeof ep, "sqlite:%s/raw-lite-%d/", e->tmpdir, (int)getpid());
-	struct h_pgpin_opts o = {.endpoint = ep, .args = H_ARGS("--max-packet-size", "4MB")};
-	struct h_pgpin *p = h_pgpin_start(&o);
+	struct h_pgpin *p = lite_pgpin_start("raw", H_ARGS("--max-packet-size", "4MB"));
 	uint8_t msg[256];
 	size_t n;
 	int fd = lite_idle_client(p->port);
@@ -2410,11 +2405,7 @@ Test(signals, sigint_waits_for_open_transactions, IT(60))
  */
 Test(signals, sigint_waits_for_open_transactions_on_sqlite, IT(60))
 {
-	const struct h_env *e = h_env();
-	char ep[600];
-	snprintf(ep, sizeof ep, "sqlite:%s/sigint-lite-%d/", e->tmpdir, (int)getpid());
-	struct h_pgpin_opts o = {.endpoint = ep};
-	struct h_pgpin *p = h_pgpin_start(&o);
+	struct h_pgpin *p = lite_pgpin_start("sigint", NULL);
 	PGconn *a = h_connect(p, "dbname=postgres"), *idle = h_connect(p, "dbname=postgres");
 
 	PQclear(h_exec(a, "CREATE TABLE it_sigint (v text)"));
@@ -2424,8 +2415,8 @@ Test(signals, sigint_waits_for_open_transactions_on_sqlite, IT(60))
 	PQfinish(a);
 	PQfinish(idle);
 
-	/* The transaction was committed whole. */
-	p = h_pgpin_start(&o);
+	/* The transaction was committed whole (the same directory). */
+	p = lite_pgpin_start("sigint", NULL);
 	a = h_connect(p, "dbname=postgres");
 	cr_expect_str_eq(h_value(a, "SELECT count(*) FROM it_sigint"), "2");
 	PQfinish(a);
