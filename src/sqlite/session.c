@@ -358,7 +358,7 @@ enum run_result ses_run_rows(struct lite_session *s, sqlite3_stmt *st, uint64_t 
 			/* Another connection changed a table under a statement
 			 * described before: refuse, as PostgreSQL does. */
 			lite_running(s, false);
-			lite_error_set(e, "0A000", "cached plan must not change result type");
+			ses_stmt_changed_error(e);
 			sqlite3_reset(st);
 			return RUN_CHANGED;
 		}
@@ -447,7 +447,7 @@ int ses_sql_check(struct lite_session *s, const struct lite_stmt *ps, struct lit
 		return -1;
 	}
 	if (ps->changed) {
-		lite_error_set(e, "0A000", "cached plan must not change result type");
+		ses_stmt_changed_error(e);
 		return -1;
 	}
 	if (savepoint && !s->block) {

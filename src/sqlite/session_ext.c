@@ -158,7 +158,7 @@ void ses_handle_bind(struct lite_session *s, struct pkt_reader *r)
 			if (ses_stmt_shape(p->st) != ps->shape) {
 				/* Prepared on a schema changed since (ses_run_rows()) */
 				ps->changed = true;
-				lite_error_set(&e, "0A000", "cached plan must not change result type");
+				ses_stmt_changed_error(&e);
 				goto fail;
 			}
 		} else {

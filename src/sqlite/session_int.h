@@ -110,6 +110,8 @@ bool ses_stmt_same(struct lite_session *s, const struct lite_stmt *ps, const cha
  * compiles.
  */
 int ses_stmt_revalidate(struct lite_session *s, struct lite_stmt *ps, struct lite_error *e);
+/* PostgreSQL's error for a statement whose result columns changed. */
+void ses_stmt_changed_error(struct lite_error *e);
 void ses_stmt_free(struct lite_stmt *ps);
 struct lite_stmt *ses_stmt_find(struct lite_session *s, const char *name);
 /* Close: unlisted now, freed once no portal uses it. */

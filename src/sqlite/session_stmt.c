@@ -261,13 +261,18 @@ bool ses_stmt_same(struct lite_session *s, const struct lite_stmt *ps, const cha
 {
 	/* Plain SQL only: what the catalog answers, and utility statements,
 	 * may depend on more than the text and the schema. */
-	if (!ps->st || ps->multi || ps->cat.sql || ps->t->kind != SQLT_SQL || ps->closed)
+	if (!ps->st || ps->multi || ps->cat.sql || ps->t->kind != SQLT_SQL)
 		return false;
 	if (ps->ngiven != ngiven || strcmp(ps->text, text) != 0 ||
 	    (ngiven > 0 && memcmp(ps->given, given, ngiven * sizeof(*given)) != 0))
 		return false;
 	ses_schema_check(s);
 	return ps->schema_version >= 0 && ps->schema_version == s->schema_version;
+}
+
+void ses_stmt_changed_error(struct lite_error *e)
+{
+	lite_error_set(e, "0A000", "cached plan must not change result type");
 }
 
 int ses_stmt_revalidate(struct lite_session *s, struct lite_stmt *ps, struct lite_error *e)
@@ -291,7 +296,7 @@ int ses_stmt_revalidate(struct lite_session *s, struct lite_stmt *ps, struct lit
 		}
 	}
 	if (ps->changed) {
-		lite_error_set(e, "0A000", "cached plan must not change result type");
+		ses_stmt_changed_error(e);
 		return -1;
 	}
 	return 0;
