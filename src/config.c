@@ -83,7 +83,8 @@ static const struct setting settings[] = {
 	 .help = "TCP address to accept clients on; repeat the flag for several"},
 	{.name = "unix_socket_dir", .type = T_PATH, .offset = F(unix_socket_dir), .def = "",
 	 .meta = "DIR", .def_doc = "none",
-	 .help = "also accept clients on DIR/.s.PGSQL.PORT (PORT of the first listen address)"},
+	 .help = "also accept clients on DIR/.s.PGSQL.PORT (PORT of the first listen address, "
+		 "else 6432)"},
 	{.name = "unix_socket_mode", .type = T_OCTAL, .offset = F(unix_socket_mode),
 	 .def = "0777", .meta = "MODE", .min = 0, .max = 0777,
 	 .help = "permissions of the Unix socket, in octal"},
@@ -160,7 +161,7 @@ static const struct setting settings[] = {
 		 "server, no lets it break, error refuses the statement"},
 	{.name = "server_reset_query", .type = T_STRING, .offset = F(server_reset_query),
 	 .def = "DISCARD ALL", .meta = "SQL",
-	 .help = "run when a session-mode client lets its server go; empty: none"},
+	 .help = "run when a session-mode or pinned client lets its server go; empty: none"},
 	{.name = "server_check_query", .type = T_STRING, .offset = F(server_check_query),
 	 .def = "", .meta = "SQL", .def_doc = "empty query",
 	 .help = "run on a server idle longer than server_check_delay before reuse"},
