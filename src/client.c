@@ -882,15 +882,31 @@ static void client_auth_ok(struct client *c)
 
 /* ------------------------------------------------------- SQLite backend */
 
-/* Output the session thread produced goes to the client while its
- * output buffer has room; client_write_cb() asks for more. */
+/*
+ * Output the session thread produced goes to the client while its output
+ * buffer has room; client_write_cb() asks for more.  A part the socket
+ * takes whole leaves the output empty and EV_WRITE off, so no write
+ * callback would come for the rest: take more until the thread's outbox
+ * is empty or the socket is full, and after LITE_OUTPUT_ROUNDS parts let
+ * other connections have the loop and come back through the callback.
+ */
+#define LITE_OUTPUT_ROUNDS 8
 static void client_lite_output(struct client *c)
 {
 	struct evbuffer *out = bufferevent_get_output(c->bev);
-	size_t have = evbuffer_get_length(out);
-	if (have < RELAY_HIGH_WATER &&
-	    lite_session_take(c->lite, out, RELAY_HIGH_WATER - have) > 0)
+	for (int round = 0;; round++) {
+		size_t have = evbuffer_get_length(out);
+		if (have >= RELAY_HIGH_WATER)
+			break;
+		if (round == LITE_OUTPUT_ROUNDS) {
+			bufferevent_trigger(c->bev, EV_WRITE,
+					    BEV_TRIG_IGNORE_WATERMARKS | BEV_TRIG_DEFER_CALLBACKS);
+			break;
+		}
+		if (lite_session_take(c->lite, out, RELAY_HIGH_WATER - have) == 0)
+			break;
 		net_flush(c->bev);
+	}
 	/* All written: the thread may write its next replies itself, and
 	 * read the next queries too when nothing of them waits here. */
 	if (c->tls || c->state != CL_READY || c->closing || evbuffer_get_length(out) > 0)

@@ -591,10 +591,12 @@ void lite_flush(struct lite_session *s)
 		 * sees the error on its side). */
 		s->direct = false;
 	}
+	s->held_output = true;
 	while (buf_used(&s->outbox) >= OUTBOX_HIGH && !s->closing) {
 		notify_loop(s);
 		pthread_cond_wait(&s->cond, &s->mu);
 	}
+	s->held_output = false;
 	if (!s->closing && (s->out.oom || lite_buf_append(&s->outbox, p, n) < 0))
 		s->closing = true; /* cannot deliver: give up the session */
 	pthread_mutex_unlock(&s->mu);
@@ -914,6 +916,9 @@ size_t lite_session_take(struct lite_session *s, struct evbuffer *dst, size_t ma
 	if (n > max)
 		n = max;
 	if (n > 0) {
+		/* The loop has output of the client's now: no direct writes
+		 * until it has written it (lite_session_direct()). */
+		s->direct = false;
 		evbuffer_add(dst, s->outbox.data + s->outbox.off, n);
 		s->outbox.off += n;
 		if (s->outbox.off == s->outbox.len)
@@ -958,7 +963,7 @@ int lite_session_input_back(struct lite_session *s,
 void lite_session_direct(struct lite_session *s, int fd, bool on)
 {
 	pthread_mutex_lock(&s->mu);
-	s->direct = on && !s->closing && buf_used(&s->outbox) == 0;
+	s->direct = on && !s->closing && buf_used(&s->outbox) == 0 && !s->held_output;
 	s->direct_fd = fd;
 	pthread_mutex_unlock(&s->mu);
 }

@@ -63,15 +63,17 @@ enum lite_open_state lite_session_opened(struct lite_session *s, struct pkt *p);
 void lite_session_send(struct lite_session *s, const void *msgs, size_t len);
 /* Bytes handed over and not yet taken by the thread. */
 size_t lite_session_pending_input(struct lite_session *s);
-/* Move up to max bytes of output into dst; returns the number moved. */
+/* Move up to max bytes of output into dst; returns the number moved.
+ * Moving any turns direct writing off (lite_session_direct()). */
 size_t lite_session_take(struct lite_session *s, struct evbuffer *dst, size_t max);
 /*
  * Let the thread write its output to the client's socket fd itself (on),
  * or stop it (off; the thread is not writing once this returns).  On is
  * for a plain socket, when nothing of the client's waits in the loop; it
- * takes effect only if nothing waits in the outbox either, and lasts until
- * the socket does not take a reply whole (the rest comes through the
- * outbox, with a notify) or the loop turns it off before writing itself.
+ * takes effect only if nothing waits in the outbox, or in the thread for
+ * room there, either, and lasts until the socket does not take a reply
+ * whole (the rest comes through the outbox, with a notify), the loop takes
+ * output, or the loop turns it off before writing itself.
  */
 void lite_session_direct(struct lite_session *s, int fd, bool on);
 /*

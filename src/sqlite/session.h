@@ -102,6 +102,9 @@ struct lite_session {
 	 * is plain (no TLS).  See lite_flush(). */
 	bool direct;
 	int direct_fd;
+	/* The thread holds output it could not send, waiting for room in the
+	 * outbox: however empty the outbox, direct writing would overtake it. */
+	bool held_output;
 	/* Input read from the client's socket by the thread itself (lent by
 	 * the loop; see lite_session_lend_input()), and what it gives back. */
 	bool own_input;

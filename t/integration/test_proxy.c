@@ -15,6 +15,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -1184,6 +1185,116 @@ Test(streaming, sqlite_replies_keep_their_order_when_the_client_reads_slowly, IT
 	cr_assert(PQexitPipelineMode(c));
 	cr_expect_str_eq(h_value(c, "SELECT count(*) FROM it_big"), "200");
 	PQfinish(c);
+	h_done();
+}
+
+enum fast_read { FAST_DONE, FAST_STALLED, FAST_GARBLED };
+
+/*
+ * A reader of raw bytes as fast as recv() goes, for the replies to one
+ * simple Query of SELECTs of narrow rows: it counts the DataRows and
+ * returns FAST_DONE at the ReadyForQuery, FAST_STALLED when nothing comes
+ * for timeout seconds, FAST_GARBLED at a message that cannot be one of
+ * those replies (bytes out of order).  Bytes read: *total.
+ */
+static enum fast_read read_rows_fast(int fd, double timeout, size_t *total, long *rows)
+{
+	static uint8_t buf[256 * 1024];
+	uint8_t hdr[5];
+	size_t have_hdr = 0, body_left = 0;
+
+	*total = 0; /* bytes before buf */
+	*rows = 0;
+	for (;;) {
+		struct pollfd pf = {.fd = fd, .events = POLLIN};
+		if (poll(&pf, 1, (int)(timeout * 1000)) <= 0)
+			return FAST_STALLED;
+		ssize_t n = recv(fd, buf, sizeof buf, 0);
+		if (n <= 0)
+			return FAST_STALLED;
+		for (size_t i = 0; i < (size_t)n;) {
+			if (body_left > 0) {
+				size_t k = (size_t)n - i < body_left ? (size_t)n - i : body_left;
+				i += k;
+				body_left -= k;
+				continue;
+			}
+			hdr[have_hdr++] = buf[i++];
+			if (have_hdr < 5)
+				continue;
+			have_hdr = 0;
+			uint32_t len = be32((const char *)hdr + 1);
+			if (!hdr[0] || !strchr("TDCZ", hdr[0]) || len < 4 || len > 4096) {
+				*total += i;
+				return FAST_GARBLED;
+			}
+			body_left = len - 4;
+			if (hdr[0] == 'D')
+				(*rows)++;
+			if (hdr[0] == 'Z') {
+				*total += i;
+				return FAST_DONE;
+			}
+		}
+		*total += (size_t)n;
+	}
+}
+
+/*
+ * The other half of the order test: a client that pauses while replies
+ * pile up on SQLite, then reads as fast as it can.  The loop then moves
+ * the thread's replies in parts the socket takes whole, which leaves no
+ * write pending to call it back: it must go on by itself until the last
+ * part is out.  Whether the socket takes a part whole is timing, so eight
+ * clients try in turn (when the loop stopped after one part, from two to
+ * six of the eight were left waiting).
+ */
+Test(streaming, sqlite_replies_all_reach_a_client_that_reads_fast_after_a_pause, IT(120))
+{
+	enum { ROWS = 200, QUERIES = 60, WIDTH = 1000, ATTEMPTS = 8 };
+	struct h_pgpin *p = lite_pgpin_start("fast", NULL);
+	PGconn *c = h_connect(p, "dbname=postgres");
+	char sql[WIDTH + 64];
+	int stalled = 0;
+
+	PQclear(h_exec(c, "CREATE TABLE it_big (i int PRIMARY KEY, v text)"));
+	PQclear(h_exec(c, "BEGIN"));
+	for (int i = 1; i <= ROWS; i++) {
+		snprintf(sql, sizeof sql, "INSERT INTO it_big VALUES (%d, '%0*d')", i, WIDTH, i);
+		PQclear(h_exec(c, sql));
+	}
+	PQclear(h_exec(c, "COMMIT"));
+	PQfinish(c);
+
+	/* One simple Query of QUERIES statements: about 12 MB of replies. */
+	static const char one[] = "SELECT i, v FROM it_big;";
+	static char q[QUERIES * sizeof one];
+	static uint8_t msg[sizeof q + 8];
+	for (int k = 0; k < QUERIES; k++)
+		strcat(q, one);
+	size_t msg_len = h_message(msg, sizeof msg, 'Q', q, strlen(q) + 1);
+
+	for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+		int fd = h_tcp_connect(p->port);
+		h_raw_login(fd, h_env()->user, "postgres");
+		h_send(fd, msg, msg_len);
+		h_sleep(1.0); /* the socket, the loop's buffer and the outbox fill */
+		size_t total;
+		long rows;
+		enum fast_read got = read_rows_fast(fd, 5.0, &total, &rows);
+		if (got == FAST_STALLED) {
+			stalled++;
+			cr_log_error("attempt %d: replies stopped after %zu bytes, %ld of %d rows",
+				     attempt, total, rows, ROWS * QUERIES);
+		}
+		cr_expect_neq(got, FAST_GARBLED, "attempt %d: the replies are out of order at "
+			      "byte %zu (after %ld rows)", attempt, total, rows);
+		if (got == FAST_DONE)
+			cr_expect_eq(rows, ROWS * QUERIES, "attempt %d", attempt);
+		close(fd);
+	}
+	cr_expect_eq(stalled, 0, "%d of %d clients never got the rest of their replies", stalled,
+		     ATTEMPTS);
 	h_done();
 }
 
