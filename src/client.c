@@ -57,6 +57,7 @@ static void client_write_cb(struct bufferevent *bev, void *arg);
 static void client_event_cb(struct bufferevent *bev, short events, void *arg);
 static void client_lite_output(struct client *c);
 static void client_lite_lend(struct client *c);
+static void client_lite_end(struct client *c, const char *reason);
 static void client_lite_notify(void *arg);
 static void client_tls_ready(struct client *c);
 static size_t client_fast_read(void *arg, const uint8_t *p, size_t n);
@@ -150,6 +151,11 @@ static void client_check_row_free(struct client *c)
 static void client_free_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct client *c = arg;
+	if (c->flushing) {
+		/* Written out, or given up on (CLOSE_FLUSH_SECONDS). */
+		rt.n_flushing--;
+		rt_check_shutdown_done();
+	}
 	net_reader_free(c->reader);
 	if (c->bev)
 		net_free(c->bev);
@@ -270,6 +276,9 @@ static void client_send_last(struct client *c, const struct pkt *p)
 		struct timeval now = {0, 0};
 		event_base_once(rt.base, -1, EV_TIMEOUT, client_free_cb, c, &now);
 		bufferevent_setcb(c->bev, NULL, NULL, NULL, NULL);
+	} else {
+		c->flushing = true;
+		rt.n_flushing++;
 	}
 	rt_check_shutdown_done();
 }
@@ -323,8 +332,12 @@ static void client_write_cb(struct bufferevent *bev, void *arg)
 	/* Room again in our output: let the server relay more. */
 	if (c->server)
 		server_resume(c->server);
-	if (c->lite)
+	if (c->lite) {
 		client_lite_output(c);
+		/* The last of the output may be what SIGINT waits for. */
+		if (rt.state == RUN_SHUTDOWN_WAIT && c->state == CL_READY && !c->lite_end)
+			client_shutdown_if_idle(c);
+	}
 }
 
 static void client_event_cb(struct bufferevent *bev, short events, void *arg)
@@ -347,6 +360,12 @@ static void client_event_cb(struct bufferevent *bev, short events, void *arg)
 		tls_error_string(net_ssl(bev), e, why, sizeof(why));
 		log_info("client %s: TLS handshake failed: %s", c->addr, why);
 		client_close(c, "TLS handshake failed");
+		return;
+	}
+	if (c->lite && (c->state == CL_READY || c->state == CL_LOGIN_WAIT)) {
+		/* What came before the end runs first, as on PostgreSQL. */
+		client_lite_end(c, events & BEV_EVENT_EOF ? "client disconnected"
+							  : "client connection failed");
 		return;
 	}
 	if (events & BEV_EVENT_EOF) {
@@ -921,7 +940,7 @@ static void client_lite_output(struct client *c)
 static void client_lite_lend(struct client *c)
 {
 	if (c->reader && !c->input_lent && !c->input_returned && !c->tls &&
-	    c->state == CL_READY && !c->closing &&
+	    c->state == CL_READY && !c->closing && !c->lite_end &&
 	    evbuffer_get_length(bufferevent_get_input(c->bev)) == 0 &&
 	    lite_session_lend_input(c->lite, net_reader_fd(c->reader), rt.cfg->max_packet_size)) {
 		net_reader_hold(c->reader, true);
@@ -975,6 +994,8 @@ static void client_lite_notify(void *arg)
 		return;
 	if (c->state == CL_LOGIN_WAIT) {
 		client_lite_welcome(c);
+		if (c->lite_end && c->state == CL_READY && !c->closing)
+			client_lite_end(c, c->lite_end);
 		return;
 	}
 	if (c->input_lent) {
@@ -993,6 +1014,10 @@ static void client_lite_notify(void *arg)
 		}
 	}
 	client_lite_output(c);
+	if (c->lite_end) {
+		client_lite_end(c, c->lite_end);
+		return;
+	}
 	if (evbuffer_get_length(bufferevent_get_input(c->bev)) > 0)
 		client_process(c);
 	if (rt.state == RUN_SHUTDOWN_WAIT && c->state == CL_READY && !c->closing)
@@ -1000,9 +1025,38 @@ static void client_lite_notify(void *arg)
 }
 
 /*
+ * The client sent Terminate, or its connection ended: stop reading, hand
+ * the thread the whole messages still buffered here (as the inbox makes
+ * room), and close once it has run them all.  Called again from the
+ * thread's notifies until then.
+ */
+static void client_lite_end(struct client *c, const char *reason)
+{
+	if (!c->lite_end) {
+		c->lite_end = reason;
+		if (c->reader)
+			net_reader_hold(c->reader, true);
+		else
+			bufferevent_disable(c->bev, EV_READ);
+	}
+	if (c->state != CL_READY)
+		return; /* logging in: client_lite_notify() comes back */
+	if (!c->processing && evbuffer_get_length(bufferevent_get_input(c->bev)) >= 5) {
+		client_process(c);
+		if (c->state == CL_CLOSED || c->closing)
+			return;
+	}
+	if (lite_session_pending_input(c->lite) >= LITE_INBOX_HIGH)
+		return; /* more to hand over once the thread takes the inbox */
+	if (lite_session_finished(c->lite))
+		client_close(c, c->lite_end);
+}
+
+/*
  * Hand the client's whole messages to the session thread.  Terminate
- * closes; everything else, COPY data included, is the session's to
- * judge.  Input stops while the thread has a backlog.
+ * ends the client once the thread has run what came before it (see
+ * client_lite_end()); everything else, COPY data included, is the
+ * session's to judge.  Input stops while the thread has a backlog.
  */
 static void client_relay_lite(struct client *c)
 {
@@ -1011,6 +1065,7 @@ static void client_relay_lite(struct client *c)
 	uint8_t hdr[5];
 	char type;
 	uint32_t len;
+	bool terminate = false;
 
 	if (lite_session_pending_input(c->lite) >= LITE_INBOX_HIGH)
 		return; /* the thread's notify brings us back */
@@ -1032,12 +1087,8 @@ static void client_relay_lite(struct client *c)
 			return;
 		}
 		if (type == 'X') {
-			if (total == 0) {
-				evbuffer_drain(in, evbuffer_get_length(in));
-				client_close(c, "client terminated");
-				return;
-			}
-			break; /* send what came before it first */
+			terminate = true;
+			break;
 		}
 		if (total + 1 + len > avail) {
 			if (total == 0)
@@ -1048,10 +1099,19 @@ static void client_relay_lite(struct client *c)
 		if (total >= LITE_INBOX_HIGH)
 			break;
 	}
+	if (total > 0) {
+		lite_session_send(c->lite, evbuffer_pullup(in, total), total);
+		evbuffer_drain(in, total);
+	}
+	if (terminate) {
+		/* The thread runs what came before it, then the client is
+		 * closed. */
+		evbuffer_drain(in, evbuffer_get_length(in));
+		client_lite_end(c, "client terminated");
+		return;
+	}
 	if (total == 0)
 		return;
-	lite_session_send(c->lite, evbuffer_pullup(in, total), total);
-	evbuffer_drain(in, total);
 	if (evbuffer_get_length(in) >= 5 && !c->processing)
 		bufferevent_trigger(c->bev, EV_READ,
 				    BEV_TRIG_IGNORE_WATERMARKS | BEV_TRIG_DEFER_CALLBACKS);

@@ -44,6 +44,7 @@ struct client {
 	bool unix_socket;     /* connected over the Unix socket: never TLS */
 	bool counted;  /* counts against max_client_conn */
 	bool closing;  /* flushing a final error, then freed */
+	bool flushing; /* closing with output left: counted in rt.n_flushing */
 	bool waiting;  /* in pool->waiting */
 	bool in_login_wait;
 	bool settings_check; /* linked to a server to check its startup settings */
@@ -95,6 +96,10 @@ struct client {
 	 * (input_returned: not lent again until then). */
 	bool input_lent;
 	bool input_returned;
+	/* SQLite: the client sent Terminate or went away (the reason, for the
+	 * log): it is closed once its thread has run what came before, as
+	 * PostgreSQL runs every message it read before the end. */
+	const char *lite_end;
 	/* Settings the client gave and then gave again: checked too. */
 	struct params superseded;
 

@@ -66,7 +66,7 @@ PGPIN_HOT double rt_now_coarse(void)
 
 void rt_check_shutdown_done(void)
 {
-	if (rt.state != RUN_NORMAL && TAILQ_EMPTY(&rt.clients))
+	if (rt.state != RUN_NORMAL && TAILQ_EMPTY(&rt.clients) && rt.n_flushing == 0)
 		event_base_loopexit(rt.base, NULL);
 }
 

@@ -37,6 +37,9 @@ struct runtime {
 	enum run_state state;
 	struct client_list clients;
 	int n_clients; /* logged in or logging in; cancel requests excluded */
+	/* Closed clients whose last bytes (a result, then 57P01 on SIGINT)
+	 * are still being written: pgpin waits for them before it exits. */
+	int n_flushing;
 	struct pool_list pools;
 	uint32_t next_pid; /* BackendKeyData process ids handed to clients */
 };

@@ -725,7 +725,8 @@ static void *session_thread(void *arg)
 
 	for (;;) {
 		pthread_mutex_lock(&s->mu);
-		if (buf_used(&s->inbox) == 0 && s->busy && atomic_load(&draining)) {
+		if (buf_used(&s->inbox) == 0 && s->busy &&
+		    (s->notify_idle || atomic_load(&draining))) {
 			/* Idle now: the loop may be waiting for that. */
 			s->busy = false;
 			notify_loop(s);
@@ -975,6 +976,16 @@ bool lite_session_idle(struct lite_session *s)
 		    buf_used(&s->outbox) == 0;
 	pthread_mutex_unlock(&s->mu);
 	return idle;
+}
+
+bool lite_session_finished(struct lite_session *s)
+{
+	pthread_mutex_lock(&s->mu);
+	bool done = s->closing || (!s->busy && buf_used(&s->inbox) == 0);
+	if (!done)
+		s->notify_idle = true;
+	pthread_mutex_unlock(&s->mu);
+	return done;
 }
 
 void lite_session_close(struct lite_session *s)

@@ -96,6 +96,11 @@ int lite_session_input_back(struct lite_session *s,
 void lite_draining(void);
 /* True when the thread has nothing to do and no transaction is open. */
 bool lite_session_idle(struct lite_session *s);
+/*
+ * True when the thread has run every message handed over (or the session
+ * is closing); otherwise it notifies the loop once it has.
+ */
+bool lite_session_finished(struct lite_session *s);
 /* CancelRequest: interrupt the running statement or lock wait. */
 void lite_session_cancel(struct lite_session *s);
 /* The client is gone: roll back, close, free (asynchronously). */

@@ -105,6 +105,9 @@ struct lite_session {
 	/* The thread holds output it could not send, waiting for room in the
 	 * outbox: however empty the outbox, direct writing would overtake it. */
 	bool held_output;
+	/* The loop waits for the thread to run its inbox (client ending):
+	 * notify it when idle.  See lite_session_finished(). */
+	bool notify_idle;
 	/* Input read from the client's socket by the thread itself (lent by
 	 * the loop; see lite_session_lend_input()), and what it gives back. */
 	bool own_input;

@@ -2115,6 +2115,70 @@ static int lite_idle_client(int port)
 	return fd;
 }
 
+/*
+ * PostgreSQL runs every message it has read before a Terminate, or before
+ * the end of the connection, then closes.  On SQLite the loop hands the
+ * messages to the session's thread; the client is closed only once the
+ * thread has run them: a query behind the startup packet or after the
+ * login, followed by Terminate or by a plain close (libpq's PQsendQuery()
+ * then PQfinish()).  A client that sends Terminate and waits is closed.
+ */
+Test(protocol, sqlite_messages_before_terminate_or_eof_run_first, IT(60))
+{
+	enum { ROUNDS = 5 };
+	static const char *const how_name[] = {"after the login, then a close",
+					       "behind the startup packet, then a close",
+					       "after the login, then Terminate",
+					       "behind the startup packet, then Terminate"};
+	struct h_pgpin *p = lite_pgpin_start("term", NULL);
+	PGconn *c = h_connect(p, "dbname=postgres");
+	uint8_t buf[1024];
+	char sql[128];
+
+	PQclear(h_exec(c, "CREATE TABLE it_term (how int, k int)"));
+	for (int how = 0; how < 4; how++) {
+		for (int k = 0; k < ROUNDS; k++) {
+			size_t n = 0;
+			int fd = h_tcp_connect(p->port);
+			if (how & 1)
+				n = h_startup_packet(buf, sizeof buf, 196608,
+						     H_ARGS("user", h_env()->user, "database", "postgres"));
+			else
+				h_raw_login(fd, h_env()->user, "postgres");
+			snprintf(sql, sizeof sql, "INSERT INTO it_term VALUES (%d, %d)", how, k);
+			n += h_message(buf + n, sizeof buf - n, 'Q', sql, strlen(sql) + 1);
+			if (how & 2)
+				n += h_message(buf + n, sizeof buf - n, 'X', "", 0);
+			cr_assert_eq(h_send(fd, buf, n), n);
+			close(fd);
+		}
+	}
+	/* The inserts run after the clients are gone: give them time. */
+	double deadline = h_now() + 10;
+	while (strcmp(h_value(c, "SELECT count(*) FROM it_term"), "20") != 0 && h_now() < deadline)
+		h_sleep(0.1);
+	for (int how = 0; how < 4; how++) {
+		snprintf(sql, sizeof sql, "SELECT count(*) FROM it_term WHERE how = %d", how);
+		cr_expect_eq(atoi(h_value(c, sql)), ROUNDS, "a query %s: %s of %d ran", how_name[how],
+			     h_value(c, sql), ROUNDS);
+	}
+
+	/* Behind the startup packet, then Terminate, and the client waits for
+	 * pgpin to close. */
+	int fd = h_tcp_connect(p->port);
+	size_t n = h_startup_packet(buf, sizeof buf, 196608,
+				    H_ARGS("user", h_env()->user, "database", "postgres"));
+	n += h_message(buf + n, sizeof buf - n, 'Q', "INSERT INTO it_term VALUES (9, 0)",
+		       sizeof "INSERT INTO it_term VALUES (9, 0)");
+	n += h_message(buf + n, sizeof buf - n, 'X', "", 0);
+	cr_assert_eq(h_send(fd, buf, n), n);
+	cr_expect(h_raw_closed(fd, 5), "the connection is still open 5 s after Terminate");
+	close(fd);
+	cr_expect_str_eq(h_value(c, "SELECT count(*) FROM it_term WHERE how = 9"), "1");
+	PQfinish(c);
+	h_done();
+}
+
 /* Send bytes that PostgreSQL refuses with 08P01 and a close; so must pgpin. */
 static void lite_refused(int fd, const void *bytes, size_t n, const char *what)
 {
@@ -2538,6 +2602,49 @@ Test(signals, sigint_waits_for_open_transactions_on_sqlite, IT(60))
 	a = h_connect(p, "dbname=postgres");
 	cr_expect_str_eq(h_value(a, "SELECT count(*) FROM it_sigint"), "2");
 	PQfinish(a);
+	h_done();
+}
+
+/*
+ * SIGINT while a SQLite client has not read a large result: pgpin waits
+ * for it to read the result, then says 57P01 and exits, though nothing
+ * more comes from the session's thread to wake it.
+ */
+Test(signals, sigint_waits_for_a_sqlite_result_read_late, IT(60))
+{
+	enum { ROWS = 80000 };
+	static const char sql[] = "WITH RECURSIVE t(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM t "
+				  "WHERE i < 80000) SELECT i, printf('%0100d', i) FROM t";
+	struct h_pgpin *p = lite_pgpin_start("sigint-late", NULL);
+	int fd = h_tcp_connect(p->port);
+	uint8_t buf[512];
+	struct h_msg m;
+	long rows = 0;
+
+	h_raw_login(fd, h_env()->user, "postgres");
+	cr_assert_eq(h_send(fd, buf, h_message(buf, sizeof buf, 'Q', sql, sizeof sql)),
+		     h_message(buf, sizeof buf, 'Q', sql, sizeof sql));
+	h_sleep(1.0); /* about 9 MB wait in the socket, the loop and the outbox */
+	cr_assert(kill(p->pid, SIGINT) == 0);
+	h_sleep(0.5);
+	for (;;) {
+		cr_assert_eq(h_read_msg(fd, &m, 10), 1, "the result stopped after %ld rows", rows);
+		char type = m.type;
+		h_msg_free(&m);
+		if (type == 'D')
+			rows++;
+		if (type == 'Z')
+			break;
+		cr_assert(type == 'T' || type == 'D' || type == 'C', "message '%c' in the result", type);
+	}
+	cr_expect_eq(rows, ROWS);
+	cr_assert_eq(h_read_msg(fd, &m, 5), 1, "nothing within 5 s of the end of the result");
+	cr_expect_eq(m.type, 'E');
+	const char *code = h_msg_field(&m, 'C');
+	cr_expect_str_eq(code ? code : "(none)", "57P01");
+	h_msg_free(&m);
+	close(fd);
+	cr_expect(h_pgpin_wait_exit(p, 5), "pgpin still runs 5 s after its last client left");
 	h_done();
 }
 

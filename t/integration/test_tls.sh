@@ -429,6 +429,24 @@ out=$(lq sslmode=require "$rows" | wc -l)
 it_is "SQLite backend through TLS: a 4 MB result" "$out" "20000"
 out=$(lq sslmode=disable "SELECT 1")
 it_like "SQLite backend: plain clients refused under require" "$out" 'TLS is required'
+# libpq's fire-and-forget write: PQsendQuery(), then PQfinish() at once.
+# PostgreSQL runs the INSERT before it reads the Terminate; so must pgpin.
+out=$(lq sslmode=require "CREATE TABLE ff (n int)")
+out=$("$PY" - "host=127.0.0.1 port=$lport dbname=postgres user=app sslmode=require" 2>&1 <<'EOF'
+import sys, psycopg
+for i in range(20):
+    c = psycopg.connect(sys.argv[1], autocommit=True)
+    c.pgconn.send_query(b"INSERT INTO ff VALUES (%d)" % i)
+    c.pgconn.flush()
+    c.pgconn.finish()
+EOF
+)
+for _ in $(seq 50); do
+	[ "$(lq sslmode=require "SELECT count(*) FROM ff")" = 20 ] && break
+	sleep 0.1
+done
+it_is "SQLite backend through TLS: 20 inserts sent just before PQfinish() all ran" \
+	"$(lq sslmode=require "SELECT count(*) FROM ff")$out" "20"
 
 it_no_sanitizer_reports
 it_done
