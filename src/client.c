@@ -192,14 +192,26 @@ static void client_detach(struct client *c)
 		c->server = NULL;
 		s->client = NULL;
 	} else if (s) {
+		bool busy = server_busy(s);
 		c->server = NULL;
 		s->client = NULL;
-		if (server_busy(s) || c->in_batch || c->fwd_remaining || s->fwd_remaining) {
-			/* Replies still due, or an unsynced batch whose Sync
-			 * would commit: only closing the server is safe. */
+		if (c->in_batch || c->fwd_remaining || s->copy_in ||
+		    (busy && !c->terminated)) {
+			/* An unsynced batch (its Sync would commit), a message
+			 * half sent, a COPY waiting for data, or a client gone
+			 * with replies still due: only closing the server (and
+			 * cancelling what runs) is safe. */
 			server_close(s, "client disconnected while the server was busy");
 		} else {
-			if (s->txn_status != 'I')
+			/* After Terminate, as on PostgreSQL, the queries sent
+			 * before it run to their end (their replies are
+			 * dropped); a transaction they leave open is rolled
+			 * back then (server_reply()). */
+			if (busy) {
+				log_debug("server %s pid %u: %u requests of a client that sent "
+					  "Terminate run to their end", s->addr, s->be_pid, s->rq_len);
+				net_flush(s->bev); /* client_process() no longer will */
+			} else if (s->txn_status != 'I')
 				server_send_internal(s, "ROLLBACK");
 			/* Session mode, or a client pinned by session state: the
 			 * next client must not inherit it. */
@@ -340,6 +352,29 @@ static void client_write_cb(struct bufferevent *bev, void *arg)
 	}
 }
 
+/* Whether the whole messages buffered from the client include Terminate. */
+static bool client_input_has_terminate(struct client *c)
+{
+	struct evbuffer *in = bufferevent_get_input(c->bev);
+	size_t avail = evbuffer_get_length(in), pos = 0;
+	uint8_t hdr[5];
+
+	while (pos + 5 <= avail) {
+		struct evbuffer_ptr at;
+		evbuffer_ptr_set(in, &at, pos, EVBUFFER_PTR_SET);
+		if (evbuffer_copyout_from(in, &at, hdr, 5) < 5)
+			return false;
+		if (hdr[0] == 'X')
+			return true;
+		uint32_t len = ((uint32_t)hdr[1] << 24) | ((uint32_t)hdr[2] << 16) |
+			       ((uint32_t)hdr[3] << 8) | hdr[4];
+		if (len < 4)
+			return false;
+		pos += 1 + (size_t)len;
+	}
+	return false;
+}
+
 static void client_event_cb(struct bufferevent *bev, short events, void *arg)
 {
 	struct client *c = arg;
@@ -360,6 +395,16 @@ static void client_event_cb(struct bufferevent *bev, short events, void *arg)
 		tls_error_string(net_ssl(bev), e, why, sizeof(why));
 		log_info("client %s: TLS handshake failed: %s", c->addr, why);
 		client_close(c, "TLS handshake failed");
+		return;
+	}
+	if (!c->lite && c->state == CL_READY && (events & BEV_EVENT_EOF) &&
+	    client_input_has_terminate(c)) {
+		/* Terminate came before the end, behind messages still
+		 * waiting for a server: they go first (client_relay()). */
+		if (c->reader)
+			net_reader_hold(c->reader, true);
+		else
+			bufferevent_disable(c->bev, EV_READ);
 		return;
 	}
 	if (c->lite && (c->state == CL_READY || c->state == CL_LOGIN_WAIT)) {
@@ -1564,6 +1609,7 @@ static void client_relay(struct client *c)
 		}
 		if (type == 'X') {
 			evbuffer_drain(in, evbuffer_get_length(in));
+			c->terminated = true;
 			client_close(c, "client terminated");
 			return;
 		}

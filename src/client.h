@@ -44,6 +44,7 @@ struct client {
 	bool unix_socket;     /* connected over the Unix socket: never TLS */
 	bool counted;  /* counts against max_client_conn */
 	bool closing;  /* flushing a final error, then freed */
+	bool terminated; /* sent Terminate: what it asked before runs to its end */
 	bool flushing; /* closing with output left: counted in rt.n_flushing */
 	bool waiting;  /* in pool->waiting */
 	bool in_login_wait;

@@ -839,6 +839,7 @@ static bool server_reply(struct server *s, char type, uint32_t len)
 		if (!(msg = server_pullup(s, len)))
 			return false;
 		s->txn_status = (char)msg[5];
+		s->copy_in = false;
 		s->batch_gen++;
 		enum req_kind kind = r->kind;
 		if (kind == RQ_FORWARD && c) {
@@ -855,11 +856,32 @@ static bool server_reply(struct server *s, char type, uint32_t len)
 			net_flush(c->bev);
 			if (kind == RQ_FORWARD)
 				client_server_ready(c);
+		} else if (s->rq_len == 0 && s->txn_status != 'I' && kind == RQ_FORWARD) {
+			/* The last request of a client that sent Terminate
+			 * left a transaction open: nothing of it survives. */
+			server_send_internal(s, "ROLLBACK");
 		} else if (s->rq_len == 0) {
 			server_internal_done(s);
 		}
 		return true;
 	}
+	case 'G': /* CopyInResponse */
+	case 'W': /* CopyBothResponse */
+		s->copy_in = true;
+		if (!c) {
+			/* The client sent Terminate after its COPY FROM STDIN:
+			 * no data will come.  The COPY fails, as on PostgreSQL
+			 * when the client goes. */
+			if (type == 'W') {
+				server_close(s, "COPY BOTH for a client that has gone");
+				return false;
+			}
+			static const uint8_t fail[] = "f\0\0\0\x14"
+						      "client has gone";
+			bufferevent_write(s->bev, fail, sizeof fail);
+			net_flush(s->bev);
+		}
+		break;
 	case 'D':
 		if (r->kind != RQ_CHECK)
 			break;

@@ -110,6 +110,7 @@ struct server {
 	bool next_host;		    /* pool.c: try the next host once this one is gone */
 	bool checking;		    /* a health check is running */
 	bool close_at_release;	    /* lifetime over, or reload */
+	bool copy_in;		    /* COPY FROM STDIN (or COPY BOTH) under way */
 	char addr[128];
 };
 

@@ -1553,6 +1553,56 @@ Test(failure, client_dies_while_its_query_runs, IT(60))
 	h_done();
 }
 
+/* Send a whole login, then msgs (len bytes), then close: libpq's
+ * PQsendQuery() followed at once by PQfinish() sends the same. */
+static void send_and_leave(int port, const char *sql, bool terminate)
+{
+	uint8_t buf[1024];
+	int fd = h_tcp_connect(port);
+	h_raw_login(fd, h_env()->user, h_env()->db);
+	size_t n = h_message(buf, sizeof buf, 'Q', sql, strlen(sql) + 1);
+	if (terminate)
+		n += h_message(buf + n, sizeof buf - n, 'X', "", 0);
+	cr_assert_eq(h_send(fd, buf, n), n);
+	close(fd);
+}
+
+/*
+ * PostgreSQL runs the queries a client sent before its Terminate, even when
+ * it never reads their replies.  Through pgpin they run too, on a server
+ * the client had or one it was still waiting for (pool of one), and what
+ * they leave open is rolled back.  A COPY FROM STDIN whose client went
+ * this way fails, as on PostgreSQL, and the pool goes on.
+ */
+Test(failure, queries_before_terminate_run_to_their_end, IT(60))
+{
+	enum { N = 10 };
+	struct h_pgpin *p = h_pgpin_start(&(struct h_pgpin_opts){ .pool_size = 1 });
+
+	h_direct_exec("DROP TABLE IF EXISTS it_ff; CREATE TABLE it_ff (v int)");
+	for (int i = 0; i < N; i++)
+		send_and_leave(p->port, "INSERT INTO it_ff SELECT 1 FROM pg_sleep(0.02)", true);
+	for (int i = 0; i < 3; i++)
+		send_and_leave(p->port, "BEGIN; INSERT INTO it_ff VALUES (2)", true);
+	send_and_leave(p->port, "COPY it_ff FROM STDIN", true);
+	double deadline = h_now() + 15;
+	while (h_direct_long("SELECT count(*) FROM it_ff WHERE v = 1") < N && h_now() < deadline)
+		h_sleep(0.1);
+	cr_expect_eq(h_direct_long("SELECT count(*) FROM it_ff WHERE v = 1"), N,
+		     "inserts sent just before Terminate that ran (of %d)", N);
+
+	/* The pool's only server is usable, with no transaction left over. */
+	PGconn *c = h_connect(p, NULL);
+	cr_expect_str_eq(h_value(c, "SELECT 'served after them'"), "served after them");
+	cr_expect_str_eq(h_value(c, "SELECT txid_current_if_assigned() IS NULL"), "t");
+	PQfinish(c);
+	cr_expect_eq(h_direct_long("SELECT count(*) FROM it_ff WHERE v = 2"), 0,
+		     "a transaction left open before Terminate was committed");
+	cr_expect_eq(h_direct_long("SELECT count(*) FROM pg_stat_activity WHERE usename = "
+				   "'pgpin_test' AND state LIKE 'idle in transaction%'"), 0);
+	h_done();
+}
+
 struct load_client {
 	char conninfo[1024];
 	atomic_bool *stop, *restarted;
