@@ -429,7 +429,7 @@ int lite_writer_acquire(struct lite_session *s, struct lite_error *e)
 	 * publish the condition there too. */
 	pthread_mutex_lock(&s->mu);
 	s->lock_wait = &w.cond;
-	bool cancelled = s->cancel;
+	bool cancelled = s->cancel || s->closing; /* closed before it was published */
 	pthread_mutex_unlock(&s->mu);
 	while (!w.granted && rc == 0 && !cancelled) {
 		if (timeout > 0)
