@@ -870,10 +870,13 @@ static bool server_reply(struct server *s, char type, uint32_t len)
 		s->copy_in = true;
 		if (!c) {
 			/* The client sent Terminate after its COPY FROM STDIN:
-			 * no data will come.  The COPY fails, as on PostgreSQL
-			 * when the client goes. */
-			if (type == 'W') {
-				server_close(s, "COPY BOTH for a client that has gone");
+			 * no data will come.  A simple Query's COPY fails, as on
+			 * PostgreSQL when the client goes.  An extended one had
+			 * its Sync swallowed by the COPY (PostgreSQL ignores
+			 * Sync in COPY IN), so the request queue no longer
+			 * matches: only closing is safe. */
+			if (type == 'W' || r->type != 'Q') {
+				server_close(s, "COPY for a client that has gone");
 				return false;
 			}
 			static const uint8_t fail[] = "f\0\0\0\x14"
@@ -977,6 +980,7 @@ PGPIN_HOT static size_t batch_scan(struct server *s, const uint8_t *p, size_t sp
 			if (len != 5 || (r->type != 'S' && r->type != 'Q' && r->type != 'F'))
 				break;
 			s->txn_status = (char)p[off + 5];
+			s->copy_in = false; /* as server_reply() */
 			s->batch_gen++;
 			off += 6;
 			req_pop(s);

@@ -1571,8 +1571,10 @@ static void send_and_leave(int port, const char *sql, bool terminate)
  * PostgreSQL runs the queries a client sent before its Terminate, even when
  * it never reads their replies.  Through pgpin they run too, on a server
  * the client had or one it was still waiting for (pool of one), and what
- * they leave open is rolled back.  A COPY FROM STDIN whose client went
- * this way fails, as on PostgreSQL, and the pool goes on.
+ * they leave open is rolled back, also after a COPY that ended normally.
+ * A COPY FROM STDIN whose client went this way fails (simple protocol) or
+ * has its server closed (extended: its Sync went into the COPY), and the
+ * pool goes on.
  */
 Test(failure, queries_before_terminate_run_to_their_end, IT(60))
 {
@@ -1580,11 +1582,41 @@ Test(failure, queries_before_terminate_run_to_their_end, IT(60))
 	struct h_pgpin *p = h_pgpin_start(&(struct h_pgpin_opts){ .pool_size = 1 });
 
 	h_direct_exec("DROP TABLE IF EXISTS it_ff; CREATE TABLE it_ff (v int)");
+	/* A COPY that ends normally first: the server forgets it. */
+	PGconn *c = h_connect(p, NULL);
+	PGresult *r = PQexec(c, "COPY it_ff FROM STDIN");
+	cr_assert_eq(PQresultStatus(r), PGRES_COPY_IN, "%s", PQerrorMessage(c));
+	PQclear(r);
+	cr_assert_eq(PQputCopyData(c, "3\n", 2), 1);
+	cr_assert_eq(PQputCopyEnd(c, NULL), 1);
+	r = PQgetResult(c);
+	cr_assert_eq(PQresultStatus(r), PGRES_COMMAND_OK, "%s", PQerrorMessage(c));
+	PQclear(r);
+	PQclear(PQgetResult(c));
+	PQfinish(c);
+
 	for (int i = 0; i < N; i++)
 		send_and_leave(p->port, "INSERT INTO it_ff SELECT 1 FROM pg_sleep(0.02)", true);
 	for (int i = 0; i < 3; i++)
 		send_and_leave(p->port, "BEGIN; INSERT INTO it_ff VALUES (2)", true);
 	send_and_leave(p->port, "COPY it_ff FROM STDIN", true);
+	/* The same COPY through the extended protocol (libpq's
+	 * PQsendQueryParams() then PQfinish()): its Sync goes into the COPY. */
+	{
+		static const char q[] = "\0COPY it_ff FROM STDIN\0\0\0";
+		static const char bind[] = "\0\0\0\0\0\0\0\0";
+		static const char exec[] = "\0\0\0\0\0";
+		uint8_t buf[256];
+		int fd = h_tcp_connect(p->port);
+		h_raw_login(fd, h_env()->user, h_env()->db);
+		size_t n = h_message(buf, sizeof buf, 'P', q, sizeof q - 1);
+		n += h_message(buf + n, sizeof buf - n, 'B', bind, sizeof bind - 1);
+		n += h_message(buf + n, sizeof buf - n, 'E', exec, sizeof exec - 1);
+		n += h_message(buf + n, sizeof buf - n, 'S', "", 0);
+		n += h_message(buf + n, sizeof buf - n, 'X', "", 0);
+		cr_assert_eq(h_send(fd, buf, n), n);
+		close(fd);
+	}
 	double deadline = h_now() + 15;
 	while (h_direct_long("SELECT count(*) FROM it_ff WHERE v = 1") < N && h_now() < deadline)
 		h_sleep(0.1);
@@ -1592,7 +1624,7 @@ Test(failure, queries_before_terminate_run_to_their_end, IT(60))
 		     "inserts sent just before Terminate that ran (of %d)", N);
 
 	/* The pool's only server is usable, with no transaction left over. */
-	PGconn *c = h_connect(p, NULL);
+	c = h_connect(p, NULL);
 	cr_expect_str_eq(h_value(c, "SELECT 'served after them'"), "served after them");
 	cr_expect_str_eq(h_value(c, "SELECT txid_current_if_assigned() IS NULL"), "t");
 	PQfinish(c);
