@@ -758,6 +758,36 @@ static void client_start_login(struct client *c, const struct startup_msg *m)
 	client_start_auth(c);
 }
 
+/*
+ * A cancel for a client still waiting for a server: on PostgreSQL its query
+ * would be running, and would fail.  A simple Query waiting at the front of
+ * its input is answered with 57014 instead of being run; anything else
+ * (an extended-protocol batch) waits on, as its cancel cannot be placed.
+ */
+static void client_cancel_waiting(struct client *c)
+{
+	struct evbuffer *in = bufferevent_get_input(c->bev);
+	uint8_t hdr[5];
+	struct pkt p;
+
+	if (evbuffer_copyout(in, hdr, 5) < 5 || hdr[0] != 'Q')
+		return;
+	uint32_t len = proto_get_u32(hdr + 1);
+	if (len < 4 || evbuffer_get_length(in) < (size_t)len + 1)
+		return;
+	evbuffer_drain(in, (size_t)len + 1);
+	pool_cancel_wait(c->pool, c);
+	log_info("client %s: cancel request: its query had not started", c->addr);
+	pkt_init(&p);
+	proto_build_error(&p, "ERROR", "57014", "canceling statement due to user request", NULL,
+			  NULL);
+	proto_build_ready(&p, 'I'); /* waiting: between transactions */
+	client_send_pkt(c, &p);
+	pkt_free(&p);
+	if (c->state == CL_READY && !c->closing && evbuffer_get_length(in) >= 5)
+		client_process(c);
+}
+
 static void client_handle_cancel(uint32_t pid, uint32_t key)
 {
 	struct client *target = client_find_by_key(pid, key);
@@ -766,9 +796,13 @@ static void client_handle_cancel(uint32_t pid, uint32_t key)
 		log_debug("cancel request for unknown key (pid %u) ignored", pid);
 		return;
 	}
+	if (!target->server && target->waiting && !target->lite && !target->processing) {
+		client_cancel_waiting(target);
+		return;
+	}
 	if (target->server) {
 		log_info("client %s: cancel request forwarded", target->addr);
-		server_send_cancel(target->server);
+		server_send_client_cancel(target->server);
 	}
 	if (target->lite) {
 		log_info("client %s: cancel request", target->addr);

@@ -491,6 +491,8 @@ PGPIN_HOT void pool_server_available(struct server *s)
 
 	if (s->state == SV_CLOSED || s->client || server_busy(s))
 		return;
+	if (s->cancels_in_flight > 0)
+		return; /* the last cancel's end brings it back (cancel_free()) */
 	if (s->close_at_release ||
 	    (rt.cfg->server_lifetime > 0 && now - s->created > rt.cfg->server_lifetime)) {
 		server_close(s, s->close_at_release ? "released for closing" : "server_lifetime");

@@ -59,6 +59,7 @@ static void server_read_cb(struct bufferevent *bev, void *arg);
 static void server_write_cb(struct bufferevent *bev, void *arg);
 static void server_event_cb(struct bufferevent *bev, short events, void *arg);
 static void req_pop(struct server *s);
+static void cancels_forget(struct server *s);
 static bool server_retry_login(struct server *s, const char *why);
 static void server_bev_setup(struct server *s);
 
@@ -138,6 +139,7 @@ void server_close(struct server *s, const char *reason)
 		net_flush(s->bev);
 		net_send_last(s->bev, terminate, sizeof(terminate)); /* encrypted if TLS */
 	}
+	cancels_forget(s);
 	pool_server_gone(s); /* uses s->state to find its list */
 	s->state = SV_CLOSED;
 	net_reader_free(s->reader);
@@ -219,6 +221,7 @@ static const uint8_t ssl_request[8] = {0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f};
 
 struct cancel_conn {
 	LIST_ENTRY(cancel_conn) link;
+	struct server *server;	/* held from other clients until the end, or NULL */
 	struct bufferevent *bev;
 	SSL *ssl;		/* the server uses TLS: used once it answers 'S' */
 	uint8_t request[16];	/* the CancelRequest */
@@ -229,13 +232,30 @@ struct cancel_conn {
 static LIST_HEAD(, cancel_conn) cancels = LIST_HEAD_INITIALIZER(cancels);
 
 static void cancel_event_cb(struct bufferevent *bev, short events, void *arg);
+static void cancel_send(struct server *s, bool hold);
 
 static void cancel_free(struct cancel_conn *cc)
 {
+	struct server *s = cc->server;
+
 	LIST_REMOVE(cc, link);
 	net_free(cc->bev);
 	SSL_free(cc->ssl);
 	free(cc);
+	/* PostgreSQL has signalled the backend (or the request failed): the
+	 * server may serve another client. */
+	if (s && --s->cancels_in_flight == 0)
+		pool_server_available(s);
+}
+
+/* A server going away: its cancels in flight no longer hold it. */
+static void cancels_forget(struct server *s)
+{
+	struct cancel_conn *cc;
+	LIST_FOREACH(cc, &cancels, link)
+		if (cc->server == s)
+			cc->server = NULL;
+	s->cancels_in_flight = 0;
 }
 
 static void cancel_event_cb(struct bufferevent *bev, short events, void *arg)
@@ -302,6 +322,18 @@ void server_cancels_free(void)
 
 void server_send_cancel(struct server *s)
 {
+	cancel_send(s, false);
+}
+
+void server_send_client_cancel(struct server *s)
+{
+	cancel_send(s, true);
+}
+
+/* Start a cancel connection for s's query; hold: keep s from other
+ * clients until it ends (cancels_in_flight). */
+static void cancel_send(struct server *s, bool hold)
+{
 	struct cancel_conn *cc;
 	struct pkt p;
 
@@ -343,6 +375,10 @@ void server_send_cancel(struct server *s)
 		bufferevent_write(cc->bev, cc->request, sizeof(cc->request));
 	log_debug("server %s pid %u: sending cancel request%s", s->addr, s->be_pid,
 		  cc->ssl ? " over TLS" : "");
+	if (hold) {
+		cc->server = s;
+		s->cancels_in_flight++;
+	}
 	/* On failure cancel_event_cb has run, or runs, and frees cc. */
 	(void)net_connect(cc->bev, s->host, s->port);
 }

@@ -111,6 +111,10 @@ struct server {
 	bool checking;		    /* a health check is running */
 	bool close_at_release;	    /* lifetime over, or reload */
 	bool copy_in;		    /* COPY FROM STDIN (or COPY BOTH) under way */
+	/* Cancel requests sent for a client's query and not yet taken by
+	 * PostgreSQL: the server goes to no other client meanwhile, or the
+	 * cancel could stop that client's query. */
+	int cancels_in_flight;
 	char addr[128];
 };
 
@@ -144,6 +148,9 @@ void server_process(struct server *s);
 
 /* Send a CancelRequest for this server's current query on a new connection. */
 void server_send_cancel(struct server *s);
+/* The same for a client's CancelRequest: s is kept from other clients
+ * until PostgreSQL has taken the request (see cancels_in_flight). */
+void server_send_client_cancel(struct server *s);
 /* True while cancel requests are still on their way. */
 bool server_cancels_pending(void);
 /* Free cancel connections still in flight (at exit). */

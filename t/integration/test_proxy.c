@@ -1393,6 +1393,88 @@ static void send_cancel_request(int port, uint32_t pid, uint32_t key)
 	close(fd);
 }
 
+/* The SQLSTATE of the result of the query c sent (h_sqlstate's, or "ok"). */
+static const char *collect_state(PGconn *c, char *buf, size_t len)
+{
+	PGresult *r;
+	snprintf(buf, len, "ok");
+	while ((r = PQgetResult(c))) {
+		if (PQresultStatus(r) == PGRES_FATAL_ERROR)
+			snprintf(buf, len, "%s", h_sqlstate(c, r));
+		PQclear(r);
+	}
+	return buf;
+}
+
+/*
+ * A cancel sent just as a client's query ends must not reach the query of
+ * the client that gets the server next (pool of one): on PostgreSQL a
+ * client's key reaches only its own backend.  The server goes to nobody
+ * else until PostgreSQL has taken the request.
+ */
+Test(cancel, a_late_cancel_does_not_reach_the_next_client, IT(120))
+{
+	enum { TRIES = 40 };
+	struct h_pgpin *p = h_pgpin_start(&(struct h_pgpin_opts){ .pool_size = 1 });
+	PGconn *a = h_connect(p, NULL), *b = h_connect(p, NULL);
+	PGcancel *cancel_a = PQgetCancel(a);
+	char err[256], state_a[16], state_b[16];
+	int hits = 0, a_cancelled = 0;
+
+	for (int i = 0; i < TRIES; i++) {
+		cr_assert(PQsendQuery(a, "SELECT pg_sleep(0.02)"));
+		h_sleep(0.001);
+		cr_assert(PQsendQuery(b, "SELECT pg_sleep(0.3)")); /* waits for the server */
+		h_sleep(0.011 + (i % 10) * 0.001);
+		cr_assert(PQcancel(cancel_a, err, sizeof err), "%s", err);
+		collect_state(a, state_a, sizeof state_a);
+		collect_state(b, state_b, sizeof state_b);
+		a_cancelled += strcmp(state_a, "57014") == 0;
+		if (strcmp(state_b, "ok") != 0) {
+			hits++;
+			cr_log_error("try %d: A %s, B %s", i, state_a, state_b);
+		}
+	}
+	cr_log_info("A's query cancelled in %d of %d tries", a_cancelled, TRIES);
+	cr_expect_eq(hits, 0, "B's query failed in %d of %d tries (A's cancel reached it)", hits,
+		     TRIES);
+	PQfreeCancel(cancel_a);
+	PQfinish(a);
+	PQfinish(b);
+	h_done();
+}
+
+/*
+ * A cancel for a query still waiting for a server (pool of one, taken by a
+ * transaction): on PostgreSQL the query would be running, and would fail
+ * with 57014 at once.  It fails the same through pgpin, never runs, and
+ * the client goes on.
+ */
+Test(cancel, a_query_waiting_for_a_server_is_cancelled, IT(60))
+{
+	struct h_pgpin *p = h_pgpin_start(&(struct h_pgpin_opts){ .pool_size = 1 });
+	PGconn *a = h_connect(p, NULL), *b = h_connect(p, NULL);
+	PGcancel *cancel_b = PQgetCancel(b);
+	char err[256], state[16];
+
+	h_direct_exec("DROP TABLE IF EXISTS it_cw; CREATE TABLE it_cw (v int)");
+	PQclear(h_exec(a, "BEGIN"));
+	cr_assert(PQsendQuery(b, "INSERT INTO it_cw SELECT 1 FROM pg_sleep(2)"));
+	h_sleep(0.3);
+	cr_assert(PQcancel(cancel_b, err, sizeof err), "%s", err);
+	bool answered = h_wait_readable(b, 1.5);
+	cr_expect(answered, "no answer within 1.5 s of the cancel (still waiting for a server?)");
+	PQclear(h_exec(a, "COMMIT")); /* now the server is free either way */
+	collect_state(b, state, sizeof state);
+	cr_expect_str_eq(state, "57014");
+	cr_expect_str_eq(h_value(b, "SELECT 'b goes on'"), "b goes on");
+	cr_expect_eq(h_direct_long("SELECT count(*) FROM it_cw"), 0, "the cancelled insert ran");
+	PQfreeCancel(cancel_b);
+	PQfinish(a);
+	PQfinish(b);
+	h_done();
+}
+
 Test(cancel, wrong_key_does_nothing, IT(60))
 {
 	struct h_pgpin *p = h_pgpin_start(&(struct h_pgpin_opts){ .pool_size = 2 });
