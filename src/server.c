@@ -878,6 +878,11 @@ static bool server_reply(struct server *s, char type, uint32_t len)
 		s->copy_in = false;
 		s->batch_gen++;
 		enum req_kind kind = r->kind;
+		/* A simple Query ends an extended-protocol batch left without
+		 * Sync: PostgreSQL commits its implicit transaction, drops
+		 * the unnamed statement and portal, and waits for the next. */
+		if (kind == RQ_FORWARD && c && r->type == 'Q' && s->rq_len == 1)
+			c->in_batch = false;
 		if (kind == RQ_FORWARD && c) {
 			evbuffer_remove_buffer(in, bufferevent_get_output(c->bev), len + 1);
 			s->pool->stats.bytes_out += len + 1;
@@ -1019,6 +1024,8 @@ PGPIN_HOT static size_t batch_scan(struct server *s, const uint8_t *p, size_t sp
 			s->copy_in = false; /* as server_reply() */
 			s->batch_gen++;
 			off += 6;
+			if (r->type == 'Q' && s->rq_len == 1)
+				s->client->in_batch = false; /* see server_reply() */
 			req_pop(s);
 			popped = true;
 			ready = true;

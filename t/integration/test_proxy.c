@@ -852,6 +852,56 @@ static void *pipe_client_main(void *arg)
 	return NULL;
 }
 
+/*
+ * Parse/Bind/Execute and Flush with no Sync, then a simple Query: on
+ * PostgreSQL the Query ends the implicit transaction (ReadyForQuery 'I'),
+ * so in transaction mode the server is free for the next client (pool of
+ * one), who must not wait for it.
+ */
+Test(extended, a_simple_query_ends_a_batch_left_without_sync, IT(60))
+{
+	static const char parse[] = "\0SELECT 1\0\0\0";
+	static const char bind[] = "\0\0\0\0\0\0\0\0";
+	static const char exec[] = "\0\0\0\0\0";
+	struct h_pgpin *p = h_pgpin_start(&(struct h_pgpin_opts){ .pool_size = 1 });
+	uint8_t buf[256];
+	struct h_msg m;
+	int fd = h_tcp_connect(p->port);
+
+	h_raw_login(fd, h_env()->user, h_env()->db);
+	size_t n = h_message(buf, sizeof buf, 'P', parse, sizeof parse - 1);
+	n += h_message(buf + n, sizeof buf - n, 'B', bind, sizeof bind - 1);
+	n += h_message(buf + n, sizeof buf - n, 'E', exec, sizeof exec - 1);
+	n += h_message(buf + n, sizeof buf - n, 'H', "", 0);
+	cr_assert_eq(h_send(fd, buf, n), n);
+	for (const char *want = "12DC"; *want;) {
+		cr_assert_eq(h_read_msg(fd, &m, 5), 1, "no reply '%c' to the batch", *want);
+		if (m.type != 'S') { /* the settings pgpin applies say so */
+			cr_assert_eq(m.type, *want, "reply '%c' where '%c' was due: %s", m.type,
+				     *want, m.type == 'E' ? h_msg_field(&m, 'M') : "");
+			want++;
+		}
+		h_msg_free(&m);
+	}
+	n = h_message(buf, sizeof buf, 'Q', "SELECT 2", sizeof "SELECT 2");
+	cr_assert_eq(h_send(fd, buf, n), n);
+	char last = 0;
+	while (last != 'Z') {
+		cr_assert_eq(h_read_msg(fd, &m, 5), 1, "no ReadyForQuery for the Query");
+		last = m.type;
+		if (last == 'Z')
+			cr_expect_eq(m.body[0], 'I');
+		h_msg_free(&m);
+	}
+	struct h_async b;
+	h_async_start(&b, p->port, NULL, "SELECT 'b served'");
+	cr_expect(h_async_poll(&b, 3), "the next client waited 3 s for the server the batch's "
+		  "client no longer needs");
+	h_async_close(&b);
+	close(fd);
+	h_done();
+}
+
 Test(extended, pipelines_of_four_clients_through_one_server, IT(90))
 {
 	enum { NCLIENTS = 4 };
