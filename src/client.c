@@ -366,8 +366,7 @@ static bool client_input_has_terminate(struct client *c)
 			return false;
 		if (hdr[0] == 'X')
 			return true;
-		uint32_t len = ((uint32_t)hdr[1] << 24) | ((uint32_t)hdr[2] << 16) |
-			       ((uint32_t)hdr[3] << 8) | hdr[4];
+		uint32_t len = proto_get_u32(hdr + 1);
 		if (len < 4)
 			return false;
 		pos += 1 + (size_t)len;
