@@ -861,6 +861,11 @@ static bool server_reply(struct server *s, char type, uint32_t len)
 			req_undo(s, r);
 			req_pop(s);
 		}
+		/* The Sync not sent yet: what the client sends before it is
+		 * skipped too, and its requests go when the Sync's answer
+		 * comes. */
+		if (!r)
+			s->skipping = true;
 		return true;
 	}
 	case 'Z': {
@@ -868,12 +873,23 @@ static bool server_reply(struct server *s, char type, uint32_t len)
 			server_close(s, "malformed ReadyForQuery from server");
 			return false;
 		}
+		if (r->type != 'S' && s->skipping) {
+			while ((r = req_front(s)) && r->type != 'S') {
+				req_undo(s, r);
+				req_pop(s);
+			}
+			if (!r) {
+				server_close(s, "protocol desynchronized (ReadyForQuery without Sync)");
+				return false;
+			}
+		}
 		if (r->type != 'S' && r->type != 'Q' && r->type != 'F') {
 			server_close(s, "protocol desynchronized (ReadyForQuery out of turn)");
 			return false;
 		}
 		if (!(msg = server_pullup(s, len)))
 			return false;
+		s->skipping = false;
 		s->txn_status = (char)msg[5];
 		s->copy_in = false;
 		s->batch_gen++;

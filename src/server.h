@@ -111,6 +111,10 @@ struct server {
 	bool checking;		    /* a health check is running */
 	bool close_at_release;	    /* lifetime over, or reload */
 	bool copy_in;		    /* COPY FROM STDIN (or COPY BOTH) under way */
+	/* An extended-protocol error came before the client's Sync: the
+	 * server ignores every message up to that Sync, whose ReadyForQuery
+	 * then answers it (server_reply()). */
+	bool skipping;
 	/* Cancel requests sent for a client's query and not yet taken by
 	 * PostgreSQL: the server goes to no other client meanwhile, or the
 	 * cancel could stop that client's query. */

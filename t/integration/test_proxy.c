@@ -853,6 +853,47 @@ static void *pipe_client_main(void *arg)
 }
 
 /*
+ * An error answers a Parse that came with Flush, before the client's Sync:
+ * PostgreSQL then ignores the Bind and Execute the client sends next and
+ * answers the Sync with ReadyForQuery; the connection goes on.  (libpq's
+ * and psycopg's pipeline mode do this once their buffer fills before the
+ * Sync.)
+ */
+Test(extended, an_error_before_the_sync_skips_to_it, IT(60))
+{
+	static const char parse[] = "\0SELEC 1\0\0\0";
+	static const char bind[] = "\0\0\0\0\0\0\0\0";
+	static const char exec[] = "\0\0\0\0\0";
+	struct h_pgpin *p = h_pgpin_start(&(struct h_pgpin_opts){ .pool_size = 1 });
+	uint8_t buf[256];
+	struct h_msg m;
+	int fd = h_tcp_connect(p->port);
+
+	h_raw_login(fd, h_env()->user, h_env()->db);
+	size_t n = h_message(buf, sizeof buf, 'P', parse, sizeof parse - 1);
+	n += h_message(buf + n, sizeof buf - n, 'H', "", 0);
+	cr_assert_eq(h_send(fd, buf, n), n);
+	for (char type = 0; type != 'E';) {
+		cr_assert_eq(h_read_msg(fd, &m, 5), 1, "no ErrorResponse to the bad Parse");
+		type = m.type;
+		if (type == 'E')
+			cr_expect_str_eq(h_msg_field(&m, 'C'), "42601");
+		h_msg_free(&m);
+	}
+	n = h_message(buf, sizeof buf, 'B', bind, sizeof bind - 1);
+	n += h_message(buf + n, sizeof buf - n, 'E', exec, sizeof exec - 1);
+	n += h_message(buf + n, sizeof buf - n, 'S', "", 0);
+	cr_assert_eq(h_send(fd, buf, n), n);
+	cr_assert_eq(h_read_msg(fd, &m, 5), 1, "no ReadyForQuery for the Sync (connection lost?)");
+	cr_expect_eq(m.type, 'Z', "'%c' where ReadyForQuery was due: %s", m.type,
+		     m.type == 'E' ? h_msg_field(&m, 'M') : "");
+	h_msg_free(&m);
+	cr_expect_str_eq(h_raw_query(fd, "SELECT 'goes on'"), "goes on");
+	close(fd);
+	h_done();
+}
+
+/*
  * Parse/Bind/Execute and Flush with no Sync, then a simple Query: on
  * PostgreSQL the Query ends the implicit transaction (ReadyForQuery 'I'),
  * so in transaction mode the server is free for the next client (pool of
