@@ -352,6 +352,15 @@ static void client_write_cb(struct bufferevent *bev, void *arg)
 	}
 }
 
+/* Read no more from the client (its end is known; what is buffered stays). */
+static void client_stop_reading(struct client *c)
+{
+	if (c->reader)
+		net_reader_hold(c->reader, true);
+	else
+		bufferevent_disable(c->bev, EV_READ);
+}
+
 /* Whether the whole messages buffered from the client include Terminate. */
 static bool client_input_has_terminate(struct client *c)
 {
@@ -400,10 +409,7 @@ static void client_event_cb(struct bufferevent *bev, short events, void *arg)
 	    client_input_has_terminate(c)) {
 		/* Terminate came before the end, behind messages still
 		 * waiting for a server: they go first (client_relay()). */
-		if (c->reader)
-			net_reader_hold(c->reader, true);
-		else
-			bufferevent_disable(c->bev, EV_READ);
+		client_stop_reading(c);
 		return;
 	}
 	if (c->lite && (c->state == CL_READY || c->state == CL_LOGIN_WAIT)) {
@@ -1112,10 +1118,7 @@ static void client_lite_end(struct client *c, const char *reason)
 {
 	if (!c->lite_end) {
 		c->lite_end = reason;
-		if (c->reader)
-			net_reader_hold(c->reader, true);
-		else
-			bufferevent_disable(c->bev, EV_READ);
+		client_stop_reading(c);
 	}
 	if (c->state != CL_READY)
 		return; /* logging in: client_lite_notify() comes back */

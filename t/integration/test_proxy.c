@@ -670,6 +670,11 @@ Test(pooling, query_wait_timeout_gives_an_error, IT(60))
 
 /* ================================================================ extended protocol */
 
+/* Bind of the unnamed statement to the unnamed portal, no parameters, and
+ * Execute of that portal with no row limit: message bodies. */
+static const char raw_bind[8] = {0};
+static const char raw_execute[5] = {0};
+
 static uint32_t be32(const char *p)
 {
 	uint32_t v;
@@ -862,8 +867,6 @@ static void *pipe_client_main(void *arg)
 Test(extended, an_error_before_the_sync_skips_to_it, IT(60))
 {
 	static const char parse[] = "\0SELEC 1\0\0\0";
-	static const char bind[] = "\0\0\0\0\0\0\0\0";
-	static const char exec[] = "\0\0\0\0\0";
 	struct h_pgpin *p = h_pgpin_start(&(struct h_pgpin_opts){ .pool_size = 1 });
 	uint8_t buf[256];
 	struct h_msg m;
@@ -880,8 +883,8 @@ Test(extended, an_error_before_the_sync_skips_to_it, IT(60))
 			cr_expect_str_eq(h_msg_field(&m, 'C'), "42601");
 		h_msg_free(&m);
 	}
-	n = h_message(buf, sizeof buf, 'B', bind, sizeof bind - 1);
-	n += h_message(buf + n, sizeof buf - n, 'E', exec, sizeof exec - 1);
+	n = h_message(buf, sizeof buf, 'B', raw_bind, sizeof raw_bind);
+	n += h_message(buf + n, sizeof buf - n, 'E', raw_execute, sizeof raw_execute);
 	n += h_message(buf + n, sizeof buf - n, 'S', "", 0);
 	cr_assert_eq(h_send(fd, buf, n), n);
 	cr_assert_eq(h_read_msg(fd, &m, 5), 1, "no ReadyForQuery for the Sync (connection lost?)");
@@ -902,8 +905,6 @@ Test(extended, an_error_before_the_sync_skips_to_it, IT(60))
 Test(extended, a_simple_query_ends_a_batch_left_without_sync, IT(60))
 {
 	static const char parse[] = "\0SELECT 1\0\0\0";
-	static const char bind[] = "\0\0\0\0\0\0\0\0";
-	static const char exec[] = "\0\0\0\0\0";
 	struct h_pgpin *p = h_pgpin_start(&(struct h_pgpin_opts){ .pool_size = 1 });
 	uint8_t buf[256];
 	struct h_msg m;
@@ -911,8 +912,8 @@ Test(extended, a_simple_query_ends_a_batch_left_without_sync, IT(60))
 
 	h_raw_login(fd, h_env()->user, h_env()->db);
 	size_t n = h_message(buf, sizeof buf, 'P', parse, sizeof parse - 1);
-	n += h_message(buf + n, sizeof buf - n, 'B', bind, sizeof bind - 1);
-	n += h_message(buf + n, sizeof buf - n, 'E', exec, sizeof exec - 1);
+	n += h_message(buf + n, sizeof buf - n, 'B', raw_bind, sizeof raw_bind);
+	n += h_message(buf + n, sizeof buf - n, 'E', raw_execute, sizeof raw_execute);
 	n += h_message(buf + n, sizeof buf - n, 'H', "", 0);
 	cr_assert_eq(h_send(fd, buf, n), n);
 	for (const char *want = "12DC"; *want;) {
@@ -1777,14 +1778,12 @@ Test(failure, queries_before_terminate_run_to_their_end, IT(60))
 	 * PQsendQueryParams() then PQfinish()): its Sync goes into the COPY. */
 	{
 		static const char q[] = "\0COPY it_ff FROM STDIN\0\0\0";
-		static const char bind[] = "\0\0\0\0\0\0\0\0";
-		static const char exec[] = "\0\0\0\0\0";
-		uint8_t buf[256];
+				uint8_t buf[256];
 		int fd = h_tcp_connect(p->port);
 		h_raw_login(fd, h_env()->user, h_env()->db);
 		size_t n = h_message(buf, sizeof buf, 'P', q, sizeof q - 1);
-		n += h_message(buf + n, sizeof buf - n, 'B', bind, sizeof bind - 1);
-		n += h_message(buf + n, sizeof buf - n, 'E', exec, sizeof exec - 1);
+		n += h_message(buf + n, sizeof buf - n, 'B', raw_bind, sizeof raw_bind);
+		n += h_message(buf + n, sizeof buf - n, 'E', raw_execute, sizeof raw_execute);
 		n += h_message(buf + n, sizeof buf - n, 'S', "", 0);
 		n += h_message(buf + n, sizeof buf - n, 'X', "", 0);
 		cr_assert_eq(h_send(fd, buf, n), n);
